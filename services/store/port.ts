@@ -1,0 +1,95 @@
+// The event store port (ARCHITECTURE.md section 3). Every adapter (memory, sqlite,
+// eventstoredb) returns an object satisfying `EventStore` and runs test/contract/.
+
+/**
+ * Global log position: an ordered number. Dense (1, 2, 3, ...) on the embedded stores;
+ * on EventStoreDB it is derived from the $all position and only ordered, not dense.
+ * 0 means "before the first event".
+ */
+export type Position = number
+
+/** EventStoreDB's meanings: any; the stream must not exist; it must exist; its last revision is n. */
+export type ExpectedRevision = 'any' | 'no_stream' | 'exists' | number
+
+export interface EventMeta {
+  principal: string
+  requestId: string
+  prevHash: string
+  hash: string
+  schemaVersion: number
+  correlationId?: string
+  causationId?: string
+}
+
+export interface NewEvent {
+  id: string
+  type: string
+  occurredAt: string
+  data: unknown
+  /** Caller-supplied metadata; the store adds prevHash and hash. */
+  meta: Omit<EventMeta, 'prevHash' | 'hash'>
+  /**
+   * Optional: an explicit recordedAt (used by import to preserve history).
+   * Normal appends leave it empty and the store stamps its own clock.
+   */
+  recordedAt?: string
+}
+
+export interface RecordedEvent<D = unknown> {
+  id: string
+  type: string
+  stream: string
+  /** 0-based revision within the stream. */
+  revision: number
+  position: Position
+  occurredAt: string
+  recordedAt: string
+  data: D
+  meta: EventMeta
+}
+
+export interface AppendResult {
+  /** Revision of the last event of this append (or of the original, when idempotent). */
+  nextRevision: number
+  /** Positions of the appended (or originally appended) events, one per event, in order. */
+  positions: Position[]
+  /** True when every event was already recorded with the same content: nothing was written. */
+  idempotent: boolean
+}
+
+export interface ReadStreamOptions {
+  /** First revision to read (inclusive); default 0. */
+  fromRevision?: number
+  limit?: number
+}
+
+export interface ReadAllOptions {
+  /** Read events with position > from (exclusive); default 0 = from the start. */
+  from?: Position
+  /** Stop after position <= to (inclusive). */
+  to?: Position
+  limit?: number
+}
+
+export type SubscriptionHandler = (event: RecordedEvent) => void | Promise<void>
+
+export interface Subscription {
+  /** Resolves when the subscription has caught up with the head it saw at start. */
+  readonly caughtUp: Promise<void>
+  /** Resolves when the subscription ends (aborted or failed); rejects on failure. */
+  readonly done: Promise<void>
+}
+
+export interface EventStore {
+  readonly kind: string
+  append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>
+  readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>
+  /** Catch-up from `from` (exclusive), then live, until `signal` aborts. Events arrive in position order. */
+  subscribeAll(from: Position | 'start' | 'end', handler: SubscriptionHandler, signal: AbortSignal): Subscription
+  /** Position of the last event, 0 when empty. */
+  head(): Promise<Position>
+  /** The last position recorded at or before `instant` (0 when none). */
+  positionAt(instant: string): Promise<Position>
+  close(): Promise<void>
+}
