@@ -71,11 +71,15 @@ export interface Target {
   items?: MilestoneItem[]
   /** `firm` for 确保/完成/实现 (must), `strive` for 力争 (strive for). */
   commitment: 'firm' | 'strive'
+  /** What a reporter counts: numerator and denominator of a reading, or when a milestone item is achieved. */
+  measure?: Bilingual
 }
 
 export interface Catalog {
   version: string
-  source: { title: Bilingual; issuedOn: string; documentNumber: string }
+  /** `documentNumber` is empty when the publication gives none; `indexNumber` is the government
+   *  information-disclosure index number (索引号). */
+  source: { title: Bilingual; issuedOn: string; documentNumber: string; indexNumber?: string }
   targets: Target[]
 }
 
