@@ -1,0 +1,27 @@
+// Stream `indicator-{indicator}-{region}`: periodic readings of a reading-based target. Any
+// number may arrive, in any order; the fold keeps the latest asOf per region.
+import { ValidationError } from '../errors.ts'
+import type { ClientEventDataOf } from '../events.ts'
+import { assertDateNotFuture } from './business-dates.ts'
+import type { Decider } from './decider.ts'
+
+type IndicatorEvent = { type: 'IndicatorReported'; data: ClientEventDataOf<'IndicatorReported'> }
+
+export interface IndicatorState {
+  readings: number
+}
+
+export const indicatorDecider: Decider<IndicatorState, IndicatorEvent> = {
+  initialState: () => ({ readings: 0 }),
+  evolve: (state, event) => (event.type === 'IndicatorReported' ? { readings: state.readings + 1 } : state),
+  regionOf: (_state, event) => event.data.region,
+  decide: (_state, event, context) => {
+    if (!context.readingIndicators.has(event.data.indicator))
+      throw new ValidationError(
+        `data.indicator: '${event.data.indicator}' is not a reading-based target; expected one of ${[...context.readingIndicators].join(', ')}`,
+        { field: 'data.indicator' },
+      )
+    assertDateNotFuture('data.asOf', event.data.asOf, context.now)
+    return { type: event.type, data: event.data }
+  },
+}

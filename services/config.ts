@@ -1,0 +1,68 @@
+// Configuration from the environment, each value checked with a clear error naming the variable.
+import path from 'node:path'
+
+export type StoreKind = 'sqlite' | 'memory' | 'eventstoredb'
+
+export interface Config {
+  port: number
+  host: string
+  dataDir: string
+  store: StoreKind
+  eventstoreUrl: string | null
+  logLevel: string
+  adminKey: string | null
+  /** Max request body in bytes (a 10,000-event batch fits comfortably). */
+  bodyLimit: number
+  maxBatch: number
+  /** /readyz fails while the read models lag the log head by more than this many events. */
+  readyLagEvents: number
+  snapshotEvery: number
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`)
+    this.name = 'ConfigError'
+  }
+}
+
+type Env = Record<string, string | undefined>
+
+const integer = (env: Env, name: string, fallback: number, min: number, max: number): number => {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number, got '${raw}'`)
+  const value = Number(raw)
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`)
+  return value
+}
+
+const oneOf = <T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T => {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!allowed.includes(raw as T)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got '${raw}'`)
+  return raw as T
+}
+
+export const loadConfig = (env: Env = process.env, cwd = process.cwd()): Config => {
+  const store = oneOf<StoreKind>(env, 'TARGETWATCH_STORE', 'sqlite', ['sqlite', 'memory', 'eventstoredb'])
+  const eventstoreUrl = env.EVENTSTORE_URL || null
+  if (store === 'eventstoredb' && !eventstoreUrl)
+    throw new ConfigError('EVENTSTORE_URL', 'is required when TARGETWATCH_STORE=eventstoredb (e.g. esdb://localhost:2113?tls=false)')
+  const adminKey = env.TARGETWATCH_ADMIN_KEY || null
+  if (adminKey !== null && adminKey.length < 16)
+    throw new ConfigError('TARGETWATCH_ADMIN_KEY', 'must be at least 16 characters, so it cannot be guessed')
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    dataDir: path.resolve(cwd, env.TARGETWATCH_DATA_DIR || './data'),
+    store,
+    eventstoreUrl,
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    adminKey,
+    bodyLimit: integer(env, 'TARGETWATCH_BODY_LIMIT', 8 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    maxBatch: integer(env, 'TARGETWATCH_MAX_BATCH', 10_000, 1, 100_000),
+    readyLagEvents: integer(env, 'TARGETWATCH_READY_LAG_EVENTS', 1_000, 0, Number.MAX_SAFE_INTEGER),
+    snapshotEvery: integer(env, 'TARGETWATCH_SNAPSHOT_EVERY', 10_000, 100, 10_000_000),
+  }
+}

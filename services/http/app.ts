@@ -1,0 +1,47 @@
+// The fastify application as a plugin-composed factory, with no listen: tests inject into it,
+// services/server.ts serves it.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { randomUUID } from 'node:crypto'
+import type { Services } from '../services.ts'
+import { authPlugin } from './plugins/auth.ts'
+import { errorsPlugin } from './plugins/errors.ts'
+import { openapiPlugin } from './plugins/openapi.ts'
+import { eventRoutes } from './routes/events.ts'
+import { healthRoutes } from './routes/health.ts'
+import { keyRoutes } from './routes/keys.ts'
+import { streamRoutes } from './routes/streams.ts'
+import { targetRoutes } from './routes/targets.ts'
+import { validatorCompiler } from './schemas.ts'
+
+export interface AppOptions {
+  logger?: FastifyServerOptions['loggerInstance'] | boolean
+}
+
+export const buildApp = async (services: Services, options: AppOptions = {}): Promise<FastifyInstance> => {
+  const { config } = services
+  const app = Fastify({
+    ...(typeof options.logger === 'object' ? { loggerInstance: options.logger } : { logger: options.logger ?? false }),
+    bodyLimit: config.bodyLimit,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id']
+      return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID()
+    },
+    ajv: { customOptions: { removeAdditional: false } },
+  })
+  app.setValidatorCompiler(validatorCompiler)
+  // The API speaks JSON only: a text/plain body is refused with 415, not parsed as a string.
+  app.removeContentTypeParser('text/plain')
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+
+  await app.register(errorsPlugin)
+  await app.register(authPlugin, { keys: services.keys })
+  await app.register(openapiPlugin)
+  await app.register(healthRoutes, { store: services.store, runner: services.runner, readyLagEvents: config.readyLagEvents })
+  await app.register(eventRoutes, { ingest: services.ingest, maxBatch: config.maxBatch })
+  await app.register(targetRoutes, services)
+  await app.register(streamRoutes, { store: services.store })
+  await app.register(keyRoutes, { keys: services.keys })
+  return app
+}

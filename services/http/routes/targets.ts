@@ -1,0 +1,89 @@
+// Compliance against the catalog, on two time axes: `at` (business date: what had happened by
+// then) and `asOf`/`position` (what the log held then). Historical answers come from the
+// nearest snapshot plus a bounded replay.
+import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import { NotFound, ValidationError } from '../../../domain/errors.ts'
+import { calendarDate, instant, regionId } from '../../../domain/events.ts'
+import { evaluateCatalog, evaluateTarget } from '../../../domain/evaluate.ts'
+import { endOfDayInstant } from '../../../domain/time.ts'
+import { complianceProjection, type ComplianceState } from '../../../projections/compliance.ts'
+import type { Services } from '../../services.ts'
+import { errorResponse, zodPart } from '../schemas.ts'
+
+export const TimeQuery = z.strictObject({
+  at: z.union([calendarDate, instant]).optional(),
+  asOf: instant.optional(),
+  position: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  region: regionId.optional(),
+})
+type TimeQuery = z.infer<typeof TimeQuery>
+
+const readers = ['viewer', 'reporter', 'auditor', 'admin'] as const
+
+/** Resolve the two time axes into a state and the instant to evaluate at. */
+export const complianceAt = async ({ store, runner, clock }: Pick<Services, 'store' | 'runner' | 'clock'>, query: TimeQuery) => {
+  if (query.asOf !== undefined && query.position !== undefined)
+    throw new ValidationError('query: give asOf or position, not both', { fields: ['asOf', 'position'] })
+  const live = runner.position()
+  let position = live
+  if (query.position !== undefined) position = Math.min(query.position, live)
+  if (query.asOf !== undefined) position = Math.min(await store.positionAt(query.asOf), live)
+  const state = await runner.stateAt<ComplianceState>(complianceProjection.name, position)
+  const at = query.at === undefined ? clock().toISOString() : query.at.length === 10 ? endOfDayInstant(query.at) : query.at
+  return { state, at, position }
+}
+
+export const targetRoutes = async (app: FastifyInstance, services: Services) => {
+  const { catalog } = services
+  app.get(
+    '/v1/targets',
+    {
+      config: { access: readers },
+      schema: {
+        summary: 'Every target of the catalog with its compliance, province-wide and per region',
+        tags: ['compliance'],
+        querystring: zodPart(TimeQuery, 'query'),
+        response: { 400: errorResponse },
+      },
+    },
+    async (request) => {
+      const query = request.query as TimeQuery
+      const { state, at, position } = await complianceAt(services, query)
+      return {
+        at,
+        position,
+        ...(query.asOf ? { asOf: query.asOf } : {}),
+        projection: { name: complianceProjection.name, version: complianceProjection.version },
+        catalogVersion: catalog.version,
+        targets: evaluateCatalog(state, catalog, { at, ...(query.region ? { region: query.region } : {}) }),
+      }
+    },
+  )
+  app.get(
+    '/v1/targets/:id',
+    {
+      config: { access: readers },
+      schema: {
+        summary: 'One target, with its regions and a monthly series',
+        tags: ['compliance'],
+        params: zodPart(z.object({ id: z.string().min(1).max(64) }), 'params'),
+        querystring: zodPart(TimeQuery, 'query'),
+        response: { 400: errorResponse, 404: errorResponse },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string }
+      const target = catalog.targets.find((t) => t.id === id)
+      if (!target) throw new NotFound(`target ${id} is not in the catalog`, { id })
+      const query = request.query as TimeQuery
+      const { state, at, position } = await complianceAt(services, query)
+      return {
+        ...evaluateTarget(state, target, { at, ...(query.region ? { region: query.region } : {}) }),
+        position,
+        ...(query.asOf ? { asOf: query.asOf } : {}),
+        projection: { name: complianceProjection.name, version: complianceProjection.version },
+      }
+    },
+  )
+}

@@ -1,0 +1,154 @@
+// Command handling for submitted facts: read the stream, judge the fact with its decider,
+// append with the stream's revision as the expected revision, retry when another writer won.
+import { randomUUID } from 'node:crypto'
+import { ConcurrencyError, DomainError, IdConflict } from '../../domain/errors.ts'
+import { recordedContextFields, streamOf, type ClientEvent } from '../../domain/events.ts'
+import { judge, type DecisionContext } from '../../domain/decide/index.ts'
+import { parseClientEvent } from '../../domain/parse-event.ts'
+import { canonicalJson } from '../store/hashing.ts'
+import type { EventStore, RecordedEvent } from '../store/port.ts'
+import { assertMayReport, assertMaySubmitFor, type Principal } from '../auth/principal.ts'
+import type { RegionId } from '../../domain/regions.ts'
+
+export interface Submitted {
+  /** 201 when appended now, 200 when the same id and content were already recorded. */
+  status: 201 | 200
+  id: string
+  stream: string
+  revision: number
+  position: number
+}
+
+export interface BatchItem {
+  index: number
+  status: number
+  id?: string
+  stream?: string
+  revision?: number
+  position?: number
+  error?: { code: string; message: string; details?: unknown }
+}
+
+export interface IngestDeps {
+  store: EventStore
+  /** Catalog facts for decisions (reading indicators, milestone targets), without the clock. */
+  catalogContext: Omit<DecisionContext, 'now'>
+  clock: () => Date
+  newId?: () => string
+}
+
+const maxAttempts = 8
+
+const clientView = (recorded: RecordedEvent): string => {
+  const data = { ...(recorded.data as Record<string, unknown>) }
+  for (const field of recordedContextFields[recorded.type as keyof typeof recordedContextFields] ?? []) delete data[field]
+  return canonicalJson({ type: recorded.type, data })
+}
+
+const sameContent = (recorded: RecordedEvent, event: ClientEvent): boolean =>
+  clientView(recorded) === canonicalJson({ type: event.type, data: event.data }) &&
+  (event.occurredAt === undefined || Date.parse(event.occurredAt) === Date.parse(recorded.occurredAt))
+
+const readHistory = async (store: EventStore, stream: string): Promise<RecordedEvent[]> => {
+  const history: RecordedEvent[] = []
+  for await (const event of store.readStream(stream)) history.push(event)
+  return history
+}
+
+export const createIngest = ({ store, catalogContext, clock, newId = randomUUID }: IngestDeps) => {
+  const submit = async (principal: Principal, event: ClientEvent, requestId: string): Promise<Submitted> => {
+    const stream = streamOf(event)
+    const id = event.id ?? newId()
+    for (let attempt = 1; ; attempt++) {
+      const history = await readHistory(store, stream)
+      const now = clock().toISOString()
+      const judgement = judge(history, event, { ...catalogContext, now })
+      // Scope is checked on what the stream already knows, then again on the decided event
+      // (a milestone item may carry its region only in the catalog).
+      if (judgement.region !== null) assertMaySubmitFor(principal, judgement.region)
+      else assertMayReport(principal)
+
+      const original = event.id === undefined ? undefined : history.find((e) => e.id === event.id)
+      if (original) {
+        if (!sameContent(original, event))
+          throw new IdConflict(id, `id: event ${id} is already recorded in ${stream} with other content`)
+        return { status: 200, id, stream, revision: original.revision, position: original.position }
+      }
+
+      const decision = judgement.decide()
+      assertMaySubmitFor(principal, (decision.data as { region?: RegionId }).region ?? null)
+
+      const last = history.at(-1)
+      try {
+        const result = await store.append(
+          stream,
+          [
+            {
+              id,
+              type: decision.type,
+              occurredAt: event.occurredAt ?? now,
+              data: decision.data,
+              meta: { principal: principal.keyId, requestId, schemaVersion: 1 },
+            },
+          ],
+          last ? last.revision : 'no_stream',
+        )
+        return {
+          status: result.idempotent ? 200 : 201,
+          id,
+          stream,
+          revision: result.nextRevision,
+          position: result.positions[0]!,
+        }
+      } catch (error) {
+        // Another writer appended to this stream since we read it: judge again on the new history.
+        if (error instanceof ConcurrencyError && attempt < maxAttempts) continue
+        throw error
+      }
+    }
+  }
+
+  /** Each item judged on its own; items of one stream keep request order; streams run concurrently. */
+  const submitBatch = async (principal: Principal, inputs: readonly unknown[], requestId: string): Promise<BatchItem[]> => {
+    const items: BatchItem[] = new Array(inputs.length)
+    const byStream = new Map<string, { index: number; event: ClientEvent }[]>()
+    inputs.forEach((input, index) => {
+      try {
+        const event = parseClientEvent(input)
+        const stream = streamOf(event)
+        const group = byStream.get(stream)
+        if (group) group.push({ index, event })
+        else byStream.set(stream, [{ index, event }])
+      } catch (error) {
+        items[index] = failure(index, error)
+      }
+    })
+    await Promise.all(
+      [...byStream.values()].map(async (group) => {
+        for (const { index, event } of group) {
+          try {
+            const done = await submit(principal, event, requestId)
+            items[index] = { index, status: done.status, id: done.id, stream: done.stream, revision: done.revision, position: done.position }
+          } catch (error) {
+            items[index] = failure(index, error)
+          }
+        }
+      }),
+    )
+    return items
+  }
+
+  return { submit, submitBatch }
+}
+
+const failure = (index: number, error: unknown): BatchItem => {
+  if (error instanceof DomainError)
+    return {
+      index,
+      status: error.status,
+      error: { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) },
+    }
+  throw error
+}
+
+export type Ingest = ReturnType<typeof createIngest>

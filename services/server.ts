@@ -1,0 +1,38 @@
+// The process: open the services, bootstrap the first admin key, serve HTTP, close gracefully
+// (stop accepting, finish in-flight requests and appends, snapshot the read models).
+import closeWithGrace from 'close-with-grace'
+import type { Logger } from 'pino'
+import { buildApp } from './http/app.ts'
+import type { Config } from './config.ts'
+import { openServices } from './services.ts'
+
+export const bootstrapAdminKey = async (services: Awaited<ReturnType<typeof openServices>>, logger: Logger): Promise<string | null> => {
+  if (services.config.adminKey || services.keys.hasActiveAdmin()) return null
+  const created = await services.keys.create(
+    { name: 'bootstrap admin (first start)', role: 'admin' },
+    { keyId: 'bootstrap', name: 'first start', role: 'admin', regions: null },
+    'bootstrap',
+  )
+  logger.warn({ keyId: created.id }, 'created the first admin key; it is printed once on stderr and stored only as a hash')
+  return created.key
+}
+
+export const serve = async (config: Config, logger: Logger) => {
+  const services = await openServices(config, logger)
+  const firstKey = await bootstrapAdminKey(services, logger)
+  if (firstKey)
+    process.stderr.write(
+      `\n  targetwatch: first start — admin API key (shown once, keep it safe):\n\n    ${firstKey}\n\n` +
+        `  Use it as: curl -H 'Authorization: Bearer ${firstKey}' http://${config.host}:${config.port}/v1/targets\n\n`,
+    )
+  const app = await buildApp(services, { logger })
+  closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, 'shutting down after an error')
+    else logger.info({ signal }, 'shutting down')
+    await app.close()
+    await services.close()
+  })
+  const address = await app.listen({ port: config.port, host: config.host })
+  logger.info({ address, store: config.store, dataDir: config.dataDir, head: await services.store.head() }, 'targetwatch listening')
+  return { app, services }
+}

@@ -1,0 +1,82 @@
+// The composition root: opens the store, the catalog, the projection runner and the services
+// built on them. The HTTP server and the CLI both start from here.
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import type { Logger } from 'pino'
+import type { Catalog } from '../domain/targets.ts'
+import { apiKeysProjection } from '../projections/api-keys.ts'
+import { complianceProjection } from '../projections/compliance.ts'
+import type { Projection } from '../projections/projection.ts'
+import { loadCatalog } from '../seeds/catalog.ts'
+import { createKeyService, type KeyService } from './auth/keys.ts'
+import type { Config } from './config.ts'
+import { createIngest, type Ingest } from './ingest/submit.ts'
+import { createRunner, type Runner } from './runner/runner.ts'
+import { createMemorySnapshotStore, createSqliteSnapshotStore } from './runner/snapshots.ts'
+import { createMemoryStore } from './store/memory.ts'
+import type { EventStore } from './store/port.ts'
+import { createSqliteStore } from './store/sqlite.ts'
+
+export interface Services {
+  config: Config
+  catalog: Catalog
+  store: EventStore
+  runner: Runner
+  ingest: Ingest
+  keys: KeyService
+  clock: () => Date
+  close: () => Promise<void>
+}
+
+export const projections: readonly Projection<any>[] = [complianceProjection as Projection<any>, apiKeysProjection as Projection<any>]
+
+const openStore = async (config: Config): Promise<EventStore> => {
+  switch (config.store) {
+    case 'memory':
+      return createMemoryStore()
+    case 'sqlite':
+      mkdirSync(config.dataDir, { recursive: true })
+      return createSqliteStore({ file: path.join(config.dataDir, 'events.db') })
+    case 'eventstoredb': {
+      const adapter = './store/eventstoredb.ts'
+      const { createEventStoreDbStore } = await import(adapter)
+      return createEventStoreDbStore({ url: config.eventstoreUrl })
+    }
+    default: {
+      const _exhaustive: never = config.store
+      return _exhaustive
+    }
+  }
+}
+
+export const decisionCatalogContext = (catalog: Catalog) => ({
+  readingIndicators: new Set(catalog.targets.filter((t) => t.metric === 'reading_ratio').map((t) => t.id)),
+  milestoneTargets: new Map(
+    catalog.targets.filter((t) => t.metric === 'milestone_count').map((t) => [t.id, t.items ? { items: t.items } : {}] as const),
+  ),
+})
+
+export const openServices = async (config: Config, logger: Logger, clock: () => Date = () => new Date()): Promise<Services> => {
+  const catalog = loadCatalog()
+  const store = await openStore(config)
+  const snapshots =
+    config.store === 'memory' ? createMemorySnapshotStore() : createSqliteSnapshotStore(path.join(config.dataDir, 'snapshots.db'))
+  const runner = createRunner({ store, projections, snapshots, logger: logger.child({ component: 'runner' }), snapshotEvery: config.snapshotEvery, clock })
+  await runner.start()
+  const keys = createKeyService({ store, runner, environmentAdminKey: config.adminKey, clock })
+  const ingest = createIngest({ store, catalogContext: decisionCatalogContext(catalog), clock })
+  return {
+    config,
+    catalog,
+    store,
+    runner,
+    ingest,
+    keys,
+    clock,
+    close: async () => {
+      await runner.stop()
+      await store.close()
+      snapshots.close()
+    },
+  }
+}

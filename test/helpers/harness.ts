@@ -1,0 +1,62 @@
+// A fresh service per test: real fastify (inject), real store (memory by default, or a SQLite
+// file in a temp dir), silent logs, a fixed or supplied clock.
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import pino from 'pino'
+import type { FastifyInstance } from 'fastify'
+import { loadConfig, type StoreKind } from '../../services/config.ts'
+import { buildApp } from '../../services/http/app.ts'
+import { openServices, type Services } from '../../services/services.ts'
+
+export const adminKey = 'test-admin-key-0123456789'
+
+export interface Harness {
+  app: FastifyInstance
+  services: Services
+  dataDir: string
+  /** Authorization header for a key. */
+  auth: (key?: string) => { authorization: string }
+  close: () => Promise<void>
+}
+
+export const startHarness = async (
+  options: { store?: StoreKind; clock?: () => Date; env?: Record<string, string>; dataDir?: string } = {},
+): Promise<Harness> => {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'targetwatch-test-'))
+  const config = loadConfig({
+    TARGETWATCH_DATA_DIR: dataDir,
+    TARGETWATCH_STORE: options.store ?? 'memory',
+    TARGETWATCH_ADMIN_KEY: adminKey,
+    ...options.env,
+  })
+  const logger = pino({ level: 'silent' })
+  const services = await openServices(config, logger, options.clock)
+  const app = await buildApp(services)
+  await app.ready()
+  return {
+    app,
+    services,
+    dataDir,
+    auth: (key = adminKey) => ({ authorization: `Bearer ${key}` }),
+    close: async () => {
+      await app.close()
+      await services.close()
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** A key of `role` (scoped to `regions` for reporters), created through the API. */
+export const createKey = async (h: Harness, role: string, regions?: string[]): Promise<string> => {
+  const response = await h.app.inject({
+    method: 'POST',
+    url: '/v1/keys',
+    headers: h.auth(),
+    payload: { name: `${role} for tests`, role, ...(regions ? { regions } : {}) },
+  })
+  if (response.statusCode !== 201) throw new Error(`key creation failed: ${response.statusCode} ${response.body}`)
+  return response.json().key
+}
+
+export const head = (h: Harness) => h.services.store.head()
