@@ -30,13 +30,13 @@ export interface Services {
 
 export const projections: readonly Projection<any>[] = [complianceProjection as Projection<any>, apiKeysProjection as Projection<any>]
 
-const openStore = async (config: Config): Promise<EventStore> => {
+const openStore = async (config: Config, clock: () => Date): Promise<EventStore> => {
   switch (config.store) {
     case 'memory':
-      return createMemoryStore()
+      return createMemoryStore({ clock })
     case 'sqlite':
       mkdirSync(config.dataDir, { recursive: true })
-      return createSqliteStore({ file: path.join(config.dataDir, 'events.db') })
+      return createSqliteStore({ file: path.join(config.dataDir, 'events.db'), clock })
     case 'eventstoredb': {
       const adapter = './store/eventstoredb.ts'
       const { createEventStoreDbStore } = await import(adapter)
@@ -58,7 +58,7 @@ export const decisionCatalogContext = (catalog: Catalog) => ({
 
 export const openServices = async (config: Config, logger: Logger, clock: () => Date = () => new Date()): Promise<Services> => {
   const catalog = loadCatalog()
-  const store = await openStore(config)
+  const store = await openStore(config, clock)
   const snapshots =
     config.store === 'memory' ? createMemorySnapshotStore() : createSqliteSnapshotStore(path.join(config.dataDir, 'snapshots.db'))
   const runner = createRunner({ store, projections, snapshots, logger: logger.child({ component: 'runner' }), snapshotEvery: config.snapshotEvery, clock })
