@@ -1,0 +1,94 @@
+// The SQLite file layout, built for a log of ~10M events: integer stream ids instead of
+// repeated names, the global position as the rowid (dense, and the clustering key readAll
+// scans), uuids as 16-byte blobs so the id index stays small, hashes as 32-byte blobs.
+import Database from 'better-sqlite3'
+import { StoreUnavailable } from '../../domain/errors.ts'
+
+/** PRAGMA user_version of the layout below. */
+export const schemaVersion = 1
+
+const schema = `
+  CREATE TABLE streams (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    revision INTEGER NOT NULL,
+    last_hash BLOB NOT NULL
+  );
+  CREATE TABLE events (
+    position INTEGER PRIMARY KEY,
+    stream_id INTEGER NOT NULL,
+    revision INTEGER NOT NULL,
+    event_id BLOB NOT NULL,
+    type TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    data TEXT NOT NULL,
+    meta TEXT NOT NULL,
+    hash BLOB NOT NULL,
+    UNIQUE (stream_id, revision)
+  );
+  CREATE UNIQUE INDEX events_by_event_id ON events (event_id);
+`
+
+export const openDatabase = (file: string): Database.Database => {
+  const db = new Database(file)
+  try {
+    db.pragma('journal_mode = WAL')
+    // FULL fsyncs the WAL on every commit: an acknowledged append survives power loss.
+    db.pragma('synchronous = FULL')
+    db.pragma('busy_timeout = 5000')
+    db.pragma('cache_size = -65536')
+    db.pragma('temp_store = MEMORY')
+    migrate(db)
+    return db
+  } catch (error) {
+    db.close()
+    throw error
+  }
+}
+
+const migrate = (db: Database.Database) => {
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number
+    if (version === schemaVersion) return
+    if (version > schemaVersion) {
+      throw new StoreUnavailable(`event store ${db.name} has schema version ${version}; this build reads up to ${schemaVersion}`)
+    }
+    db.exec(schema)
+    db.pragma(`user_version = ${schemaVersion}`)
+  }).immediate()
+}
+
+// Blobs are formatted as text inside SQLite: far cheaper than a Node Buffer per value per row.
+const hexId = 'lower(hex(event_id))'
+const eventIdText =
+  `CASE typeof(event_id) WHEN 'blob' THEN substr(${hexId}, 1, 8) || '-' || substr(${hexId}, 9, 4) || '-' || ` +
+  `substr(${hexId}, 13, 4) || '-' || substr(${hexId}, 17, 4) || '-' || substr(${hexId}, 21) ELSE event_id END`
+const eventColumns = `position, stream_id, revision, ${eventIdText}, type, occurred_at, recorded_at, data, meta, lower(hex(hash))`
+
+/** Every statement the store runs, prepared once per connection. */
+export const prepareStatements = (db: Database.Database) => ({
+  streamByName: db.prepare<[string], { id: number; revision: number; last_hash: Buffer }>(
+    'SELECT id, revision, last_hash FROM streams WHERE name = ?',
+  ),
+  streamName: db.prepare<[number], string>('SELECT name FROM streams WHERE id = ?').pluck(),
+  insertStream: db.prepare<[string, Buffer]>('INSERT INTO streams (name, revision, last_hash) VALUES (?, -1, ?)'),
+  updateStream: db.prepare<[number, Buffer, number]>('UPDATE streams SET revision = ?, last_hash = ? WHERE id = ?'),
+  eventById: db.prepare<[Buffer | string], { position: number; stream_id: number; revision: number; type: string; data: string }>(
+    'SELECT position, stream_id, revision, type, data FROM events WHERE event_id = ?',
+  ),
+  insertEvent: db.prepare<[number, number, Buffer | string, string, string, string, string, string, Buffer]>(
+    'INSERT INTO events (stream_id, revision, event_id, type, occurred_at, recorded_at, data, meta, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  ),
+  lastRecordedAt: db.prepare<[], string>('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1').pluck(),
+  recordedAtOf: db.prepare<[number], string>('SELECT recorded_at FROM events WHERE position = ?').pluck(),
+  head: db.prepare<[], number>('SELECT coalesce(max(position), 0) FROM events').pluck(),
+  allPage: db
+    .prepare<[number, number, number], unknown[]>(`SELECT ${eventColumns} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`)
+    .raw(),
+  streamPage: db
+    .prepare<[number, number, number], unknown[]>(`SELECT ${eventColumns} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`)
+    .raw(),
+})
+
+export type Statements = ReturnType<typeof prepareStatements>
