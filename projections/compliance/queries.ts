@@ -1,0 +1,119 @@
+// Read-side sums over the compliance state for a set of regions and a date range [from, to]
+// (calendar dates, both inclusive; 'YYYY-MM-DD' strings compare chronologically).
+import { type ComplianceState, type MilestoneRecord, type Reading, getOwn } from './state.ts'
+
+const sumDays = <V>(
+  byRegion: Record<string, Record<string, V>>,
+  regions: readonly string[],
+  from: string,
+  to: string,
+  add: (value: V) => void,
+): void => {
+  for (const region of regions) {
+    const days = getOwn(byRegion, region)
+    if (!days) continue
+    for (const day of Object.keys(days)) if (day >= from && day <= to) add(days[day])
+  }
+}
+
+export const samplingTotals = (state: ComplianceState, regions: readonly string[], from: string, to: string) => {
+  let tested = 0
+  let passed = 0
+  sumDays(state.sampling, regions, from, to, ([t, p]) => {
+    tested += t
+    passed += p
+  })
+  return { tested, passed }
+}
+
+export const entityCount = (state: ComplianceState, regions: readonly string[], from: string, to: string): number => {
+  let count = 0
+  sumDays(state.entities, regions, from, to, (n) => {
+    count += n
+  })
+  return count
+}
+
+export const rescueTotals = (state: ComplianceState, regions: readonly string[], from: string, to: string) => {
+  let count = 0
+  let sum = 0
+  let sumOfSquares = 0
+  sumDays(state.rescues, regions, from, to, ([n, s, q]) => {
+    count += n
+    sum += s
+    sumOfSquares += q
+  })
+  return { count, sum, sumOfSquares }
+}
+
+export const readingsOf = (state: ComplianceState, indicator: string, region: string): readonly Reading[] => {
+  const byRegion = getOwn(state.readings, indicator)
+  return (byRegion && getOwn(byRegion, region)) ?? []
+}
+
+/** The region's latest reading with asOf in [from, to], or null (binary search: readings are sorted). */
+export const latestReading = (
+  state: ComplianceState,
+  indicator: string,
+  region: string,
+  from: string,
+  to: string,
+): Reading | null => {
+  const readings = readingsOf(state, indicator, region)
+  let low = 0
+  let high = readings.length
+  while (low < high) {
+    const mid = (low + high) >>> 1
+    if (readings[mid][0] <= to) low = mid + 1
+    else high = mid
+  }
+  const latest = low > 0 ? readings[low - 1] : undefined
+  return latest && latest[0] >= from ? latest : null
+}
+
+/**
+ * The regions' combined reading at each date in [from, to] on which any of them reported: the
+ * sums of numerators and denominators of each region's latest reading as of that date.
+ */
+export const readingHistory = (
+  state: ComplianceState,
+  indicator: string,
+  regions: readonly string[],
+  from: string,
+  to: string,
+): Reading[] => {
+  const reports: [asOf: string, region: number, numerator: number, denominator: number][] = []
+  regions.forEach((region, index) => {
+    for (const [asOf, numerator, denominator] of readingsOf(state, indicator, region))
+      if (asOf >= from && asOf <= to) reports.push([asOf, index, numerator, denominator])
+  })
+  reports.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+  const current = regions.map(() => [0, 0])
+  const history: Reading[] = []
+  let numerator = 0
+  let denominator = 0
+  for (const [asOf, region, n, d] of reports) {
+    numerator += n - current[region][0]
+    denominator += d - current[region][1]
+    current[region] = [n, d]
+    if (history.length > 0 && history[history.length - 1][0] === asOf) history[history.length - 1] = [asOf, numerator, denominator]
+    else history.push([asOf, numerator, denominator])
+  }
+  return history
+}
+
+/** itemId → first achievement of the target, with achievedOn in [from, to]. */
+export const achievedMilestones = (
+  state: ComplianceState,
+  targetId: string,
+  from: string,
+  to: string,
+): Map<string, MilestoneRecord> => {
+  const items = getOwn(state.milestones, targetId) ?? {}
+  const achieved = new Map<string, MilestoneRecord>()
+  for (const itemId of Object.keys(items)) {
+    const record = items[itemId]
+    if (record.achievedOn >= from && record.achievedOn <= to) achieved.set(itemId, record)
+  }
+  return achieved
+}
