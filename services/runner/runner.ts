@@ -41,16 +41,32 @@ export const createRunner = ({
   const listeners = new Set<Listener>()
   let position: Position = 0
   let lastRecordedAt: string | null = null
+  let lastHash = ''
   let sinceSnapshot = 0
   let lastSnapshotAt = clock().getTime()
   let abort: AbortController | null = null
   let done: Promise<void> | null = null
 
+  const hashAt = async (at: Position): Promise<string | null> => {
+    for await (const event of store.readAll({ from: at - 1, to: at, limit: 1 })) return event.position === at ? event.meta.hash : null
+    return null
+  }
+
+  /** The latest snapshot that belongs to this log: its anchor must be the hash of the event at its position. */
+  const anchoredSnapshot = async (projection: Projection<any>, atOrBefore: Position) => {
+    for (;;) {
+      const snap = snapshots.latest(projection.name, projection.version, atOrBefore)
+      if (!snap || snap.anchor === (await hashAt(snap.position))) return snap
+      logger.warn({ projection: projection.name, position: snap.position }, 'snapshot does not match the log at its position; discarded')
+      snapshots.discard(projection.name, projection.version, snap.position)
+    }
+  }
+
   const loadSlots = async () => {
     const head = await store.head()
     for (const projection of projections) {
       snapshots.prune(projection.name, projection.version, head)
-      const snap = snapshots.latest(projection.name, projection.version, head)
+      const snap = await anchoredSnapshot(projection, head)
       if (snap) logger.info({ projection: projection.name, position: snap.position }, 'projection resumed from snapshot')
       else logger.info({ projection: projection.name, version: projection.version }, 'projection rebuilding from zero')
       slots.set(projection.name, {
@@ -65,7 +81,7 @@ export const createRunner = ({
   const saveSnapshots = () => {
     for (const slot of slots.values())
       if (slot.position === position)
-        snapshots.save({ projection: slot.projection.name, version: slot.projection.version, position, state: slot.state })
+        snapshots.save({ projection: slot.projection.name, version: slot.projection.version, position, anchor: lastHash, state: slot.state })
     sinceSnapshot = 0
     lastSnapshotAt = clock().getTime()
   }
@@ -82,6 +98,7 @@ export const createRunner = ({
     }
     position = event.position
     lastRecordedAt = event.recordedAt
+    lastHash = event.meta.hash
     for (const listener of listeners) listener(event)
     if (++sinceSnapshot >= snapshotEvery || (clock().getTime() - lastSnapshotAt >= snapshotIntervalMs && sinceSnapshot > 0))
       saveSnapshots()

@@ -9,6 +9,8 @@ export interface Snapshot {
   projection: string
   version: number
   position: number
+  /** meta.hash of the event at `position`: ties the snapshot to this log, not just to a length. */
+  anchor: string
   state: unknown
 }
 
@@ -16,6 +18,8 @@ export interface SnapshotStore {
   save(snapshot: Snapshot): void
   /** Latest snapshot of this projection+version at or before `position` that verifies (corrupt ones are deleted). */
   latest(projection: string, version: number, atOrBefore?: number): Snapshot | null
+  /** Deletes one snapshot (e.g. one whose anchor does not match the log). */
+  discard(projection: string, version: number, position: number): void
   /** Drops snapshots of other versions and those beyond `position` (the log is shorter than they claim). */
   prune(projection: string, version: number, beyond: number): void
   close(): void
@@ -42,28 +46,29 @@ export const createSqliteSnapshotStore = (file: string): SnapshotStore => {
   db.pragma('synchronous = NORMAL')
   db.exec(`CREATE TABLE IF NOT EXISTS snapshots (
     projection TEXT NOT NULL, version INTEGER NOT NULL, position INTEGER NOT NULL,
-    state BLOB NOT NULL, sha256 TEXT NOT NULL,
+    anchor TEXT NOT NULL, state BLOB NOT NULL, sha256 TEXT NOT NULL,
     PRIMARY KEY (projection, version, position)) WITHOUT ROWID`)
-  const insert = db.prepare('INSERT OR REPLACE INTO snapshots (projection, version, position, state, sha256) VALUES (?, ?, ?, ?, ?)')
+  const insert = db.prepare('INSERT OR REPLACE INTO snapshots (projection, version, position, anchor, state, sha256) VALUES (?, ?, ?, ?, ?, ?)')
   const select = db.prepare(
-    'SELECT position, state, sha256 FROM snapshots WHERE projection = ? AND version = ? AND position <= ? ORDER BY position DESC LIMIT 1',
+    'SELECT position, anchor, state, sha256 FROM snapshots WHERE projection = ? AND version = ? AND position <= ? ORDER BY position DESC LIMIT 1',
   )
   const remove = db.prepare('DELETE FROM snapshots WHERE projection = ? AND version = ? AND position = ?')
   const pruneStmt = db.prepare('DELETE FROM snapshots WHERE projection = ? AND (version <> ? OR position > ?)')
   return {
-    save: ({ projection, version, position, state }) => {
+    save: ({ projection, version, position, anchor, state }) => {
       const { blob, sha256 } = encode(state)
-      insert.run(projection, version, position, blob, sha256)
+      insert.run(projection, version, position, anchor, blob, sha256)
     },
     latest: (projection, version, atOrBefore = Number.MAX_SAFE_INTEGER) => {
       for (;;) {
-        const row = select.get(projection, version, atOrBefore) as { position: number; state: Buffer; sha256: string } | undefined
+        const row = select.get(projection, version, atOrBefore) as { position: number; anchor: string; state: Buffer; sha256: string } | undefined
         if (!row) return null
         const state = decode(row.state, row.sha256)
-        if (state !== undefined) return { projection, version, position: row.position, state }
+        if (state !== undefined) return { projection, version, position: row.position, anchor: row.anchor, state }
         remove.run(projection, version, row.position)
       }
     },
+    discard: (projection, version, position) => void remove.run(projection, version, position),
     prune: (projection, version, beyond) => void pruneStmt.run(projection, version, beyond),
     close: () => db.close(),
   }
@@ -71,13 +76,13 @@ export const createSqliteSnapshotStore = (file: string): SnapshotStore => {
 
 /** For the memory store and tests: same contract, nothing on disk. */
 export const createMemorySnapshotStore = (): SnapshotStore => {
-  const rows = new Map<string, { position: number; blob: Buffer; sha256: string }[]>()
+  const rows = new Map<string, { position: number; anchor: string; blob: Buffer; sha256: string }[]>()
   const key = (projection: string, version: number) => `${projection}@${version}`
   return {
-    save: ({ projection, version, position, state }) => {
+    save: ({ projection, version, position, anchor, state }) => {
       const list = rows.get(key(projection, version)) ?? []
       const kept = list.filter((r) => r.position !== position)
-      kept.push({ position, ...encode(state) })
+      kept.push({ position, anchor, ...encode(state) })
       kept.sort((a, b) => a.position - b.position)
       rows.set(key(projection, version), kept)
     },
@@ -87,9 +92,13 @@ export const createMemorySnapshotStore = (): SnapshotStore => {
         const row = list[i]!
         if (row.position > atOrBefore) continue
         const state = decode(row.blob, row.sha256)
-        if (state !== undefined) return { projection, version, position: row.position, state }
+        if (state !== undefined) return { projection, version, position: row.position, anchor: row.anchor, state }
       }
       return null
+    },
+    discard: (projection, version, position) => {
+      const list = rows.get(key(projection, version))
+      if (list) rows.set(key(projection, version), list.filter((r) => r.position !== position))
     },
     prune: (projection, version, beyond) => {
       for (const k of [...rows.keys()]) if (k.startsWith(`${projection}@`) && k !== key(projection, version)) rows.delete(k)

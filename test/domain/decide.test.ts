@@ -1,6 +1,6 @@
 // Deciders as specifications: given the stream's events, when a fact is submitted, then the
 // recorded event, or the error.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { judge, type DecisionContext, type StreamEvent } from '../../domain/decide/index.ts'
 import { parseClientEvent } from '../../domain/parse-event.ts'
 
@@ -17,8 +17,8 @@ const given = (history: StreamEvent[]) => ({
   when: (fact: unknown) => {
     const judgement = judge(history, parseClientEvent(fact), context)
     return {
-      then: (t: Tap.Test, expected: StreamEvent) => t.same(judgement.decide(), expected),
-      thenThrows: (t: Tap.Test, code: string, message: RegExp) =>
+      then: (t: Test, expected: StreamEvent) => t.same(judgement.decide(), expected),
+      thenThrows: (t: Test, code: string, message: RegExp) =>
         t.throws(() => judgement.decide(), { code, message }),
       region: judgement.region,
     }

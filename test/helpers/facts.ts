@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import { usccCheckCharacter, usccAlphabet } from '../../domain/uscc.ts'
 
-export const batch = (overrides: Record<string, unknown> = {}, data: Record<string, unknown> = {}) => ({
+export const batch = <O extends Record<string, unknown> = {}>(overrides: O = {} as O, data: Record<string, unknown> = {}) => ({
   type: 'SamplingBatchTested',
   data: { batchId: `B-${randomUUID()}`, region: 'zunyi', stage: 'distribution', sampledOn: '2020-05-12', result: 'pass', ...data },
   ...overrides,

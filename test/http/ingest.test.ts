@@ -1,6 +1,6 @@
 // POST /v1/events and /v1/events/batch against the contract: what is accepted, what each
 // kind of bad input gets, and that no rejection moves the log head.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { randomUUID } from 'node:crypto'
 import { batch, entity, reading, rescueRequested, rescuerArrived, validUscc } from '../helpers/facts.ts'
 import { createKey, head, startHarness, type Harness } from '../helpers/harness.ts'
@@ -8,7 +8,7 @@ import { createKey, head, startHarness, type Harness } from '../helpers/harness.
 const post = (h: Harness, payload: unknown, key?: string) =>
   h.app.inject({ method: 'POST', url: '/v1/events', headers: h.auth(key), payload: payload as object })
 
-const rejects = async (t: Tap.Test, h: Harness, payload: unknown, status: number, message: RegExp, key?: string) => {
+const rejects = async (t: Test, h: Harness, payload: unknown, status: number, message: RegExp, key?: string) => {
   const before = await head(h)
   const response = await post(h, payload, key)
   t.equal(response.statusCode, status, `status ${status}: ${response.body}`)
