@@ -54,8 +54,10 @@ export const createKeyService = ({ store, runner, environmentAdminKey, clock = (
     by: Principal,
     requestId: string,
   ): Promise<KeyView & { key: string }> => {
-    if (input.role !== 'reporter' && input.regions && input.regions.length > 0)
-      throw new ValidationError(`regions: only reporter keys are scoped to regions (role is ${input.role})`, { field: 'regions' })
+    // Auditors and admins see everything by definition; viewers and reporters may be scoped
+    // (a prefecture's dashboard, a prefecture's reporting system).
+    if ((input.role === 'auditor' || input.role === 'admin') && input.regions && input.regions.length > 0)
+      throw new ValidationError(`regions: ${input.role} keys cannot be scoped to regions; only viewer and reporter keys can`, { field: 'regions' })
     const keyId = newKeyId()
     const secret = randomBytes(32).toString('base64url')
     const salt = randomBytes(16).toString('hex')

@@ -32,3 +32,17 @@ export const assertMaySubmitFor = (principal: Principal, region: RegionId | null
       regions: principal.regions,
     })
 }
+
+/** Throws Forbidden when a scoped principal asks about a region outside its scope. */
+export const assertMayRead = (principal: Principal, region: string | undefined): void => {
+  if (principal.regions === null || region === undefined || region === 'guizhou') return
+  if (!principal.regions.includes(region as RegionId))
+    throw new Forbidden(`query.region: ${region} is outside this key's scope (${principal.regions.join(', ')})`, {
+      region,
+      regions: principal.regions,
+    })
+}
+
+/** What a scoped principal may see of a per-region breakdown: its own regions only. */
+export const visibleRegions = <R extends { region: string }>(principal: Principal, entries: R[]): R[] =>
+  principal.regions === null ? entries : entries.filter((entry) => principal.regions!.includes(entry.region as RegionId))

@@ -10,6 +10,9 @@ import { endOfDayInstant } from '../../../domain/time.ts'
 import { complianceProjection, type ComplianceState } from '../../../projections/compliance.ts'
 import type { Services } from '../../services.ts'
 import { errorResponse, zodPart } from '../schemas.ts'
+import { assertMayRead, visibleRegions, type Principal } from '../../auth/principal.ts'
+import { principalOf } from '../plugins/auth.ts'
+import type { TargetReport } from '../../../domain/evaluate.ts'
 
 export const TimeQuery = z.strictObject({
   at: z.union([calendarDate, instant]).optional(),
@@ -34,6 +37,9 @@ export const complianceAt = async ({ store, runner, clock }: Pick<Services, 'sto
   return { state, at, position }
 }
 
+/** A scoped key sees the province figures and its own regions, never another region's. */
+const scoped = <T extends TargetReport>(principal: Principal, report: T): T => ({ ...report, regions: visibleRegions(principal, report.regions) })
+
 export const targetRoutes = async (app: FastifyInstance, services: Services) => {
   const { catalog } = services
   app.get(
@@ -49,6 +55,8 @@ export const targetRoutes = async (app: FastifyInstance, services: Services) => 
     },
     async (request) => {
       const query = request.query as TimeQuery
+      const principal = principalOf(request)
+      assertMayRead(principal, query.region)
       const { state, at, position } = await complianceAt(services, query)
       return {
         at,
@@ -56,7 +64,7 @@ export const targetRoutes = async (app: FastifyInstance, services: Services) => 
         ...(query.asOf ? { asOf: query.asOf } : {}),
         projection: { name: complianceProjection.name, version: complianceProjection.version },
         catalogVersion: catalog.version,
-        targets: evaluateCatalog(state, catalog, { at, ...(query.region ? { region: query.region } : {}) }),
+        targets: evaluateCatalog(state, catalog, { at, ...(query.region ? { region: query.region } : {}) }).map((report) => scoped(principal, report)),
       }
     },
   )
@@ -77,9 +85,11 @@ export const targetRoutes = async (app: FastifyInstance, services: Services) => 
       const target = catalog.targets.find((t) => t.id === id)
       if (!target) throw new NotFound(`target ${id} is not in the catalog`, { id })
       const query = request.query as TimeQuery
+      const principal = principalOf(request)
+      assertMayRead(principal, query.region)
       const { state, at, position } = await complianceAt(services, query)
       return {
-        ...evaluateTarget(state, target, { at, ...(query.region ? { region: query.region } : {}) }),
+        ...scoped(principal, evaluateTarget(state, target, { at, ...(query.region ? { region: query.region } : {}) })),
         position,
         ...(query.asOf ? { asOf: query.asOf } : {}),
         projection: { name: complianceProjection.name, version: complianceProjection.version },
