@@ -4,11 +4,19 @@ import { ConfigError, loadConfig } from './config.ts'
 import { createLogger } from './logger.ts'
 import { serve } from './server.ts'
 import { keysCommand } from './cli/keys.ts'
+import { serveDemo, serveOptions } from './cli/demo.ts'
+import { simulateCommand } from './cli/simulate.ts'
 
 const usage = `usage: targetwatch <command> [options]
 
 commands:
   serve                       run the HTTP service (npm start)
+  serve --demo [--scale 0.1] [--seed N]
+                              serve from ./data-demo (or TARGETWATCH_DATA_DIR) and simulate a
+                              scaled 2020 into it in the background (npm start -- --demo)
+  simulate [--seed N] [--scale 1] [--until DATE] [--url URL] [--key KEY]
+                              post a realistic simulated 2020 to a running service
+                              (npm run simulate -- --help)
   keys create --name N --role viewer|reporter|auditor|admin [--regions a,b]
   keys list
   keys revoke <id>
@@ -23,12 +31,15 @@ const main = async (argv: string[]): Promise<number> => {
   const config = loadConfig()
   switch (command) {
     case 'serve': {
-      parseArgs({ args: rest, options: {}, strict: true })
-      await serve(config, createLogger(config.logLevel))
+      const { values } = parseArgs({ args: rest, options: serveOptions, strict: true })
+      if (values.demo || values.scale !== undefined || values.seed !== undefined) await serveDemo(config, values, createLogger(config.logLevel))
+      else await serve(config, createLogger(config.logLevel))
       return -1
     }
     case 'keys':
       return keysCommand(config, rest)
+    case 'simulate':
+      return simulateCommand(config, rest)
     case undefined:
     case 'help':
     case '--help':

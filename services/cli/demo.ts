@@ -1,0 +1,88 @@
+// `targetwatch serve --demo [--scale 0.1] [--seed 2020]` (npm start -- --demo): serve from a data
+// dir of its own (./data-demo unless TARGETWATCH_DATA_DIR is set) and post a simulated year into
+// itself in the background, through its own HTTP API, so the first look at the dashboard is never
+// an empty page. Prints a dashboard link with a read-only key.
+import path from 'node:path'
+import type { Logger } from 'pino'
+import type { Principal } from '../auth/principal.ts'
+import type { Config } from '../config.ts'
+import { serve } from '../server.ts'
+import { loadCatalog } from '../../seeds/catalog.ts'
+import { postYear } from '../../seeds/simulate/client.ts'
+import { simulateYear } from '../../seeds/simulate/year.ts'
+
+export const serveOptions = {
+  demo: { type: 'boolean' },
+  scale: { type: 'string' },
+  seed: { type: 'string' },
+} as const
+
+export interface DemoArguments {
+  demo?: boolean
+  scale?: string
+  seed?: string
+}
+
+const demoKeyNames = ['demo simulator', 'demo dashboard']
+const operator: Principal = { keyId: 'demo', name: 'targetwatch serve --demo', role: 'admin', regions: null }
+
+export const parseDemoArguments = (values: DemoArguments): { seed: number; scale: number } => {
+  if (!values.demo && (values.scale !== undefined || values.seed !== undefined)) throw new Error('serve: --scale and --seed go with --demo')
+  const scale = values.scale === undefined ? 0.1 : Number(values.scale)
+  if (!(scale > 0 && scale <= 2)) throw new Error(`serve --demo: --scale must be a number in (0, 2], got '${values.scale}'`)
+  const seed = values.seed === undefined ? 2020 : Number(values.seed)
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`serve --demo: --seed must be a whole number, got '${values.seed}'`)
+  return { seed, scale }
+}
+
+/** The data dir of a demo: its own, unless the operator named one. */
+export const demoDataDir = (config: Config, env: Record<string, string | undefined> = process.env, cwd = process.cwd()): string =>
+  env.TARGETWATCH_DATA_DIR ? config.dataDir : path.resolve(cwd, 'data-demo')
+
+export const serveDemo = async (config: Config, values: DemoArguments, logger: Logger) => {
+  const { seed, scale } = parseDemoArguments(values)
+  const demoConfig: Config = { ...config, dataDir: demoDataDir(config) }
+  const { app, services } = await serve(demoConfig, logger)
+
+  // Keys of an earlier demo start cannot be shown again (only hashes are kept): replace them.
+  for (const key of services.keys.list())
+    if (demoKeyNames.includes(key.name) && key.revokedAt === null) await services.keys.revoke(key.id, operator, 'demo', 'replaced by a new demo start')
+  const simulatorKey = config.adminKey ?? (await services.keys.create({ name: 'demo simulator', role: 'reporter' }, operator, 'demo')).key
+  const viewerKey = (await services.keys.create({ name: 'demo dashboard', role: 'viewer' }, operator, 'demo')).key
+
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${(app.server.address() as { port: number }).port}`
+  process.stderr.write(
+    `\n  targetwatch demo (data in ${demoConfig.dataDir}): simulating 2020 at scale ${scale}, seed ${seed}.\n` +
+      `  The dashboard fills in as the year is posted; open it with a read-only key:\n\n    ${url}/#key=${viewerKey}\n\n`,
+  )
+
+  const abort = new AbortController()
+  const stop = () => abort.abort(new Error('the service is shutting down'))
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  let month = ''
+  const started = Date.now()
+  const year = simulateYear({ seed, scale, catalog: loadCatalog() })
+  const done = postYear(year, {
+    url,
+    key: simulatorKey,
+    signal: abort.signal,
+    onProgress: (p) => {
+      if (p.date.slice(0, 7) === month) return
+      month = p.date.slice(0, 7)
+      logger.info({ through: p.date, posted: p.posted, rejected: p.rejected }, `demo: simulating ${month}`)
+    },
+  }).then(
+    (summary) => {
+      const { posted, appended, existing, rejected } = summary
+      logger.info({ posted, appended, existing, rejected, seconds: (Date.now() - started) / 1000 }, 'demo: the simulated year is in')
+      return summary
+    },
+    (err) => {
+      if (!abort.signal.aborted) logger.error({ err }, 'demo: simulation failed')
+      return null
+    },
+  )
+  return { app, services, url, viewerKey, done }
+}
