@@ -79,7 +79,7 @@ export const createFakeEventStoreDb = (options: Options = {}) => {
   const live = new Set<(stored: Stored) => void>()
   const subscriptions = new Set<Readable>()
   const subscribeFaults: Error[] = []
-  const appendFaults: Array<{ error: Error; afterWrite: boolean }> = []
+  const appendFaults: Array<{ error: Error; afterWrite: boolean; stream: string }> = []
   let offset = 4096n
   const calls = { append: 0, subscribe: 0 }
 
@@ -111,7 +111,8 @@ export const createFakeEventStoreDb = (options: Options = {}) => {
   const appendToStream = async (streamName: string, events: ProposedEvent | ProposedEvent[], { expectedRevision = ANY as AppendExpectedRevision } = {}) => {
     calls.append += 1
     await Promise.resolve()
-    const fault = appendFaults.shift()
+    const faultAt = appendFaults.findIndex((candidate) => candidate.stream === streamName)
+    const fault = faultAt === -1 ? undefined : appendFaults.splice(faultAt, 1)[0]
     if (fault !== undefined && !fault.afterWrite) throw fault.error
     const list = streams.get(streamName)
     if (!expectationHolds(expectedRevision, list)) {
@@ -193,8 +194,8 @@ export const createFakeEventStoreDb = (options: Options = {}) => {
     },
     /** The next subscriptions fail at once, one error each (e.g. "Server Is Not Ready"). */
     failNextSubscriptions: (...errors: Error[]) => void subscribeFaults.push(...errors),
-    /** The next append fails with `error`, before writing or after (a lost acknowledgement). */
-    failNextAppend: (error: Error, afterWrite = false) => void appendFaults.push({ error, afterWrite }),
+    /** The next append to `stream` fails with `error`, before writing or after (a lost acknowledgement). */
+    failNextAppend: (stream: string, error: Error, afterWrite = false) => void appendFaults.push({ error, afterWrite, stream }),
     /** Writes a record as another application would (no targetwatch envelope). */
     writeForeign: (streamId: string, type: string, data: unknown) => write(streamId, { id: randomUUID(), type, contentType: 'application/json', data }),
     calls: () => ({ ...calls }),

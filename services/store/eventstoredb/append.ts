@@ -6,7 +6,7 @@
 //      as the server-side expected revision. A concurrent writer makes the server refuse
 //      (WrongExpectedVersion), never breaks the chain; 'any' and 'exists' then go round again.
 import { WrongExpectedVersionError } from '@eventstore/db-client'
-import { DomainError, ValidationError } from '../../../domain/errors.ts'
+import { ConcurrencyError, IdConflict, StoreUnavailable, ValidationError } from '../../../domain/errors.ts'
 import { checkExpectedRevision, judgeReplay, prepareAppend, stampRecordedAt, type PreparedEvent } from '../append-rules.ts'
 import type { AppendResult, ExpectedRevision, NewEvent } from '../port.ts'
 import type { EsdbClient } from './connection.ts'
@@ -43,9 +43,11 @@ const checkImportOrder = async (client: EsdbClient, prepared: PreparedEvent[]): 
 }
 
 /** Nothing was written when the append failed this way, so its fresh reservations go back. */
-const wroteNothing = (error: unknown): boolean => error instanceof DomainError || error instanceof WrongExpectedVersionError
+const wroteNothing = (error: unknown): boolean =>
+  error instanceof ConcurrencyError || error instanceof IdConflict || error instanceof ValidationError ||
+  error instanceof WrongExpectedVersionError || (error instanceof StoreUnavailable && error.details !== undefined && 'contention' in error.details)
 
-export const createAppend = ({ client, clock, takeoverAfterMs, maxAttempts = 20 }: AppendDeps): Append => {
+export const createAppend = ({ client, clock, takeoverAfterMs, maxAttempts = 100 }: AppendDeps): Append => {
   const isRecorded = async (stream: string, id: string, since: number) =>
     (await readStreamTail(client, stream, new Set([id]), since)).found.has(id)
   const reservationDeps: ReservationDeps = { client, clock, takeoverAfterMs, isRecorded }
@@ -75,8 +77,14 @@ export const createAppend = ({ client, clock, takeoverAfterMs, maxAttempts = 20 
         const records = chain(prepared, stream, tail.current, tail.lastHash)
         await client.appendToStream(stream, records, { expectedRevision: chainedExpected(expected, tail.current) })
       } catch (error) {
-        if (error instanceof WrongExpectedVersionError && attempt < maxAttempts) continue
-        throw error
+        if (!(error instanceof WrongExpectedVersionError)) throw error
+        if (attempt >= maxAttempts) {
+          throw new StoreUnavailable(`append to ${stream} lost the race for its next revision ${attempt} times; try again`, { contention: attempt })
+        }
+        // Another writer got the revision: judge again on the new tail (exact expectations fail
+        // there), after a short random pause so that contending writers spread out.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, attempt * 2)))
+        continue
       }
       const positions = await readPositions(client, stream, tail.current + 1, prepared.length)
       return { nextRevision: tail.current + prepared.length, positions, idempotent: false }
