@@ -17,6 +17,8 @@ export interface Config {
   /** /readyz fails while the read models lag the log head by more than this many events. */
   readyLagEvents: number
   snapshotEvery: number
+  /** GET /metrics: `public`, or `key` (an auditor or admin key). Default: public on a loopback HOST, key otherwise. */
+  metricsAccess: 'public' | 'key'
 }
 
 export class ConfigError extends Error {
@@ -44,6 +46,8 @@ const oneOf = <T extends string>(env: Env, name: string, fallback: T, allowed: r
   return raw as T
 }
 
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
+
 export const loadConfig = (env: Env = process.env, cwd = process.cwd()): Config => {
   const store = oneOf<StoreKind>(env, 'TARGETWATCH_STORE', 'sqlite', ['sqlite', 'memory', 'eventstoredb'])
   const eventstoreUrl = env.EVENTSTORE_URL || null
@@ -64,5 +68,6 @@ export const loadConfig = (env: Env = process.env, cwd = process.cwd()): Config 
     maxBatch: integer(env, 'TARGETWATCH_MAX_BATCH', 10_000, 1, 100_000),
     readyLagEvents: integer(env, 'TARGETWATCH_READY_LAG_EVENTS', 1_000, 0, Number.MAX_SAFE_INTEGER),
     snapshotEvery: integer(env, 'TARGETWATCH_SNAPSHOT_EVERY', 10_000, 100, 10_000_000),
+    metricsAccess: oneOf(env, 'TARGETWATCH_METRICS_ACCESS', isLoopback(env.HOST || '127.0.0.1') ? 'public' : 'key', ['public', 'key']),
   }
 }

@@ -10,6 +10,7 @@ import type { Projection } from '../projections/projection.ts'
 import { loadCatalog } from '../seeds/catalog.ts'
 import { createKeyService, type KeyService } from './auth/keys.ts'
 import type { Config } from './config.ts'
+import { createMetrics, instrumentSnapshots, type Metrics } from './http/plugins/metrics.ts'
 import { createIngest, type Ingest } from './ingest/submit.ts'
 import { createRunner, type Runner } from './runner/runner.ts'
 import { createMemorySnapshotStore, createSqliteSnapshotStore } from './runner/snapshots.ts'
@@ -25,6 +26,8 @@ export interface Services {
   ingest: Ingest
   keys: KeyService
   clock: () => Date
+  /** Prometheus registry and counters (GET /metrics); components count into it. */
+  metrics: Metrics
   close: () => Promise<void>
 }
 
@@ -58,9 +61,13 @@ export const decisionCatalogContext = (catalog: Catalog) => ({
 
 export const openServices = async (config: Config, logger: Logger, clock: () => Date = () => new Date()): Promise<Services> => {
   const catalog = loadCatalog()
+  const metrics = createMetrics()
   const store = await openStore(config, clock)
-  const snapshots =
-    config.store === 'memory' ? createMemorySnapshotStore() : createSqliteSnapshotStore(path.join(config.dataDir, 'snapshots.db'))
+  const snapshots = instrumentSnapshots(
+    config.store === 'memory' ? createMemorySnapshotStore() : createSqliteSnapshotStore(path.join(config.dataDir, 'snapshots.db')),
+    metrics,
+    clock,
+  )
   const runner = createRunner({ store, projections, snapshots, logger: logger.child({ component: 'runner' }), snapshotEvery: config.snapshotEvery, clock })
   await runner.start()
   const keys = createKeyService({ store, runner, environmentAdminKey: config.adminKey, clock })
@@ -73,6 +80,7 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
     ingest,
     keys,
     clock,
+    metrics,
     close: async () => {
       await runner.stop()
       await store.close()

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto'
 import type { Services } from '../services.ts'
 import { authPlugin } from './plugins/auth.ts'
 import { errorsPlugin } from './plugins/errors.ts'
+import { metricsPlugin } from './plugins/metrics.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
 import { eventRoutes } from './routes/events.ts'
 import { healthRoutes } from './routes/health.ts'
@@ -37,6 +38,7 @@ export const buildApp = async (services: Services, options: AppOptions = {}): Pr
 
   await app.register(errorsPlugin)
   await app.register(authPlugin, { keys: services.keys })
+  await app.register(metricsPlugin, { metrics: services.metrics, store: services.store, runner: services.runner, config, clock: services.clock })
   await app.register(openapiPlugin)
   await app.register(healthRoutes, { store: services.store, runner: services.runner, readyLagEvents: config.readyLagEvents })
   await app.register(eventRoutes, { ingest: services.ingest, maxBatch: config.maxBatch })
