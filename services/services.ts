@@ -4,10 +4,14 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Logger } from 'pino'
 import type { Catalog } from '../domain/targets.ts'
+import { alertsProjection } from '../projections/alerts.ts'
 import { apiKeysProjection } from '../projections/api-keys.ts'
 import { complianceProjection } from '../projections/compliance.ts'
 import type { Projection } from '../projections/projection.ts'
+import { rescuesProjection } from '../projections/rescues.ts'
+import { webhooksProjection } from '../projections/webhooks.ts'
 import { loadCatalog } from '../seeds/catalog.ts'
+import { createAlerts, type Alerts } from './alerts/alerts.ts'
 import { createKeyService, type KeyService } from './auth/keys.ts'
 import type { Config } from './config.ts'
 import { createMetrics, instrumentSnapshots, type Metrics } from './http/plugins/metrics.ts'
@@ -25,13 +29,21 @@ export interface Services {
   runner: Runner
   ingest: Ingest
   keys: KeyService
+  /** Alert derivation, webhook subscriptions and the delivery dispatcher (services/alerts); started by the HTTP app. */
+  alerts: Alerts
   clock: () => Date
   /** Prometheus registry and counters (GET /metrics); components count into it. */
   metrics: Metrics
   close: () => Promise<void>
 }
 
-export const projections: readonly Projection<any>[] = [complianceProjection as Projection<any>, apiKeysProjection as Projection<any>]
+export const projections: readonly Projection<any>[] = [
+  complianceProjection as Projection<any>,
+  apiKeysProjection as Projection<any>,
+  alertsProjection as Projection<any>,
+  webhooksProjection as Projection<any>,
+  rescuesProjection as Projection<any>,
+]
 
 const openStore = async (config: Config, clock: () => Date): Promise<EventStore> => {
   switch (config.store) {
@@ -72,6 +84,7 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
   await runner.start()
   const keys = createKeyService({ store, runner, environmentAdminKey: config.adminKey, clock })
   const ingest = createIngest({ store, catalogContext: decisionCatalogContext(catalog), clock })
+  const alerts = createAlerts({ config, catalog, store, runner, logger, clock })
   return {
     config,
     catalog,
@@ -79,9 +92,11 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
     runner,
     ingest,
     keys,
+    alerts,
     clock,
     metrics,
     close: async () => {
+      await alerts.stop()
       await runner.stop()
       await store.close()
       snapshots.close()

@@ -12,6 +12,7 @@ import { healthRoutes } from './routes/health.ts'
 import { keyRoutes } from './routes/keys.ts'
 import { streamRoutes } from './routes/streams.ts'
 import { targetRoutes } from './routes/targets.ts'
+import { alertsLifecycle, webhookRoutes } from './routes/webhooks.ts'
 import { validatorCompiler } from './schemas.ts'
 
 export interface AppOptions {
@@ -45,5 +46,7 @@ export const buildApp = async (services: Services, options: AppOptions = {}): Pr
   await app.register(targetRoutes, services)
   await app.register(streamRoutes, { store: services.store })
   await app.register(keyRoutes, { keys: services.keys })
+  await app.register(webhookRoutes, { alerts: services.alerts })
+  await app.register(alertsLifecycle, { alerts: services.alerts })
   return app
 }

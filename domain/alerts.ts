@@ -1,0 +1,267 @@
+// Alerts as data: the events that record them, fingerprints, deterministic ids, and the pure
+// decision "given what the log says about this fingerprint and the status observed now, which
+// transition (if any) to record, and whether receivers are told". No clock: `now` comes in.
+import { z } from 'zod'
+import { instant, regionId, streamIdentifier } from './events.ts'
+import { type Status, statuses } from './targets.ts'
+import { type FilterSubject, type WebhookMessage, deterministicUuid, scopeId } from './webhooks.ts'
+
+export const firingStatuses: readonly Status[] = ['breached', 'at_risk', 'missed', 'stale']
+export const resolvedStatuses: readonly Status[] = ['met', 'on_track']
+export const isFiring = (status: Status): boolean => firingStatuses.includes(status)
+export const isResolved = (status: Status): boolean => resolvedStatuses.includes(status)
+
+/** The target whose filter a rescue.overdue message answers to. */
+export const rescueTargetId = 'elevator-rescue-arrival'
+
+export const targetFingerprint = (targetId: string, scope: string) => `${targetId}:${scope}`
+export const rescueFingerprint = (incidentId: string) => `rescue:${incidentId}`
+export const alertStream = (fingerprint: string) => `alert-${fingerprint}`
+
+/** Why a recorded transition was not sent: history the service did not watch live, or flapping. */
+export const suppressions = ['backfill', 'repeat_interval'] as const
+export type Suppression = (typeof suppressions)[number]
+
+const bilingual = z.strictObject({ zh: z.string(), en: z.string() })
+const status = z.enum(statuses)
+
+const alertBase = {
+  /** One firing episode: the raise, its changes and its resolution share it. */
+  alertId: z.uuid(),
+  fingerprint: z.string().min(1).max(200),
+  /** 1-based, per fingerprint: the stream revision + 1. */
+  sequence: z.number().int().min(1),
+  evaluatedAt: instant,
+  notify: z.boolean(),
+  suppressed: z.enum(suppressions).optional(),
+}
+
+const TargetAlert = z.strictObject({
+  ...alertBase,
+  targetId: z.string().min(1).max(64),
+  region: scopeId,
+  from: status,
+  to: status,
+  value: z.number().nullable(),
+  threshold: z.number(),
+  comparator: z.enum(['gte', 'lte', 'eq']),
+  /** The log position the evaluation saw. */
+  position: z.number().int().min(0),
+  title: bilingual,
+  clause: bilingual,
+  responsibleUnits: z.array(bilingual),
+  /** A flapping episode that stayed firing past the repeat interval, sent now. */
+  reminder: z.literal(true).optional(),
+})
+
+export const AlertRaised = TargetAlert
+export const AlertResolved = TargetAlert
+
+export const RescueOverdue = z.strictObject({
+  ...alertBase,
+  incidentId: streamIdentifier,
+  region: regionId,
+  elevatorId: streamIdentifier.optional(),
+  reportedAt: instant,
+  minutesElapsed: z.number().min(0),
+  overdueAfterMinutes: z.number().min(0),
+})
+
+export const RescueOverdueResolved = z.strictObject({
+  ...alertBase,
+  incidentId: streamIdentifier,
+  region: regionId,
+  reportedAt: instant,
+  arrivedAt: instant.nullable(),
+  /** From the report to the arrival. */
+  minutesElapsed: z.number().min(0).nullable(),
+})
+
+export type TargetAlertData = z.infer<typeof TargetAlert>
+export type RescueOverdueData = z.infer<typeof RescueOverdue>
+export type RescueOverdueResolvedData = z.infer<typeof RescueOverdueResolved>
+
+export const alertEventData = { AlertRaised, AlertResolved, RescueOverdue, RescueOverdueResolved } as const
+export type AlertEventType = keyof typeof alertEventData
+export const alertEventTypes = Object.keys(alertEventData) as AlertEventType[]
+export const isAlertEventType = (type: string): type is AlertEventType => (alertEventTypes as string[]).includes(type)
+export type AlertEventData = TargetAlertData | RescueOverdueData | RescueOverdueResolvedData
+
+/** Event id of a transition: the same fingerprint, sequence and status give the same id everywhere. */
+export const alertEventId = (fingerprint: string, sequence: number, type: AlertEventType, to: string) =>
+  deterministicUuid('alert-event', fingerprint, sequence, type, to)
+
+/** Id of the firing episode that began with the raise at `sequence`. */
+export const alertIdOf = (fingerprint: string, raiseSequence: number) => deterministicUuid('alert', fingerprint, raiseSequence)
+
+// ---- the state of one fingerprint, folded from its stream -----------------------------------
+
+export interface AlertTrack {
+  fingerprint: string
+  kind: 'target.status_changed' | 'rescue.overdue'
+  /** The target (elevator-rescue-arrival for rescues), the region or province, the incident (rescues). */
+  targetId: string
+  region: string
+  incidentId: string | null
+  state: 'firing' | 'resolved'
+  /** The last recorded status (`to`). */
+  status: string
+  sequence: number
+  alertId: string
+  /** Whether receivers were told of the current (or last) episode. */
+  episodeNotified: boolean
+  episodeSuppressed: Suppression | null
+  /** evaluatedAt of the last raise that was sent: the repeat interval counts from it. */
+  lastNotifiedRaiseAt: string | null
+  since: string
+}
+
+const raises = (type: AlertEventType) => type === 'AlertRaised' || type === 'RescueOverdue'
+
+export const applyAlertEvent = (track: AlertTrack | undefined, type: AlertEventType, data: AlertEventData): AlertTrack => {
+  const to = 'to' in data ? data.to : raises(type) ? 'overdue' : 'arrived'
+  const subject = filterSubjectOf(data)
+  const base = {
+    fingerprint: data.fingerprint,
+    kind: subject.type as AlertTrack['kind'],
+    targetId: subject.targetId,
+    region: subject.region,
+    incidentId: 'incidentId' in data ? data.incidentId : null,
+    status: to,
+    sequence: data.sequence,
+    alertId: data.alertId,
+    since: data.evaluatedAt,
+  }
+  if (!raises(type))
+    return { ...(track ?? { episodeNotified: data.notify, episodeSuppressed: data.suppressed ?? null, lastNotifiedRaiseAt: null }), ...base, state: 'resolved' }
+  const lastNotifiedRaiseAt = data.notify ? data.evaluatedAt : (track?.lastNotifiedRaiseAt ?? null)
+  if (track?.state === 'firing' && track.alertId === data.alertId)
+    return {
+      ...track,
+      ...base,
+      state: 'firing',
+      episodeNotified: track.episodeNotified || data.notify,
+      episodeSuppressed: data.notify ? null : track.episodeSuppressed,
+      lastNotifiedRaiseAt,
+    }
+  return { ...base, state: 'firing', episodeNotified: data.notify, episodeSuppressed: data.suppressed ?? null, lastNotifiedRaiseAt }
+}
+
+// ---- deciding a transition ------------------------------------------------------------------
+
+export interface TransitionContext {
+  fingerprint: string
+  now: string
+  /** False while deriving from history the service did not watch live (and backfill is off). */
+  live: boolean
+  repeatIntervalMs: number
+  /** The status seen at the previous evaluation, when the log has no alert for this fingerprint yet. */
+  previousObserved?: Status
+}
+
+export interface Transition {
+  type: 'AlertRaised' | 'AlertResolved'
+  sequence: number
+  alertId: string
+  from: Status
+  to: Status
+  notify: boolean
+  suppressed?: Suppression
+  reminder?: true
+}
+
+const elapsedMs = (from: string, to: string) => Date.parse(to) - Date.parse(from)
+
+const withSuppression = (t: Omit<Transition, 'notify'>, suppressed: Suppression | undefined): Transition =>
+  suppressed ? { ...t, notify: false, suppressed } : { ...t, notify: true }
+
+/**
+ * - into a firing status from none/resolved: a raise (a new episode);
+ * - between firing statuses: a raise within the episode (e.g. at_risk → breached);
+ * - back to met/on_track: a resolution, sent when the episode was;
+ * - no_data never changes anything: absence of data is neither a breach nor a recovery here
+ *   (staleness is its own status).
+ * A new episode within the repeat interval of the last sent raise is recorded but not sent;
+ * if it is still firing once the interval has passed, it is sent then (a reminder), so a
+ * receiver is never left believing "resolved" for longer than the interval.
+ */
+export const decideTransition = (track: AlertTrack | undefined, observed: Status, ctx: TransitionContext): Transition | null => {
+  if (observed === 'no_data') return null
+  const sequence = (track?.sequence ?? 0) + 1
+  const repeatHolds = track?.lastNotifiedRaiseAt != null && elapsedMs(track.lastNotifiedRaiseAt, ctx.now) < ctx.repeatIntervalMs
+  const quiet = (): Suppression | undefined => (!ctx.live ? 'backfill' : repeatHolds ? 'repeat_interval' : undefined)
+  if (isFiring(observed)) {
+    if (!track || track.state === 'resolved') {
+      const from = (track?.status as Status | undefined) ?? ctx.previousObserved ?? 'no_data'
+      return withSuppression({ type: 'AlertRaised', sequence, alertId: alertIdOf(ctx.fingerprint, sequence), from, to: observed }, quiet())
+    }
+    const base = { type: 'AlertRaised' as const, sequence, alertId: track.alertId, from: track.status as Status, to: observed }
+    if (track.status !== observed) return withSuppression(base, track.episodeNotified ? (ctx.live ? undefined : 'backfill') : quiet())
+    if (!track.episodeNotified && track.episodeSuppressed === 'repeat_interval' && ctx.live && !repeatHolds)
+      return { ...base, notify: true, reminder: true }
+    return null
+  }
+  if (track?.state !== 'firing') return null
+  // A resolution is sent whenever its episode was, even from history: a receiver must not be
+  // left with a firing alert that the log shows resolved.
+  const base = { type: 'AlertResolved' as const, sequence, alertId: track.alertId, from: track.status as Status, to: observed }
+  return withSuppression(base, track.episodeNotified ? undefined : (track.episodeSuppressed ?? 'backfill'))
+}
+
+// ---- rescue overdue -------------------------------------------------------------------------
+
+export interface OverduePolicy {
+  overdueAfterMs: number
+  /** Incidents reported longer ago than this never fire (a backfill pages nobody); null = no limit. */
+  windowMs: number | null
+}
+
+/** Minutes elapsed when the incident is overdue now and recent enough to page anyone; else null. */
+export const overdueMinutes = (reportedAt: string, now: string, policy: OverduePolicy): number | null => {
+  const elapsed = elapsedMs(reportedAt, now)
+  if (Number.isNaN(elapsed) || elapsed < policy.overdueAfterMs) return null
+  if (policy.windowMs !== null && elapsed > policy.windowMs) return null
+  return Math.round(elapsed / 600) / 100
+}
+
+// ---- messages -------------------------------------------------------------------------------
+
+const firingOrResolved = (type: AlertEventType) => (raises(type) ? 'firing' : 'resolved')
+
+/** The body receivers get for an alert event: `{type, timestamp, data}`, fields in a fixed order. */
+export const alertMessage = (type: AlertEventType, data: AlertEventData): WebhookMessage => {
+  const head = { alertId: data.alertId, fingerprint: data.fingerprint, sequence: data.sequence, status: firingOrResolved(type) }
+  if ('targetId' in data)
+    return {
+      type: 'target.status_changed',
+      timestamp: data.evaluatedAt,
+      data: {
+        ...head,
+        targetId: data.targetId,
+        region: data.region,
+        from: data.from,
+        to: data.to,
+        value: data.value,
+        threshold: data.threshold,
+        comparator: data.comparator,
+        position: data.position,
+        title: data.title,
+        clause: data.clause,
+        responsibleUnits: data.responsibleUnits,
+        ...(data.reminder ? { reminder: true } : {}),
+      },
+    }
+  const rescue = { ...head, incidentId: data.incidentId, region: data.region, reportedAt: data.reportedAt }
+  if ('overdueAfterMinutes' in data)
+    return {
+      type: 'rescue.overdue',
+      timestamp: data.evaluatedAt,
+      data: { ...rescue, minutesElapsed: data.minutesElapsed, overdueAfterMinutes: data.overdueAfterMinutes, ...(data.elevatorId ? { elevatorId: data.elevatorId } : {}) },
+    }
+  return { type: 'rescue.overdue', timestamp: data.evaluatedAt, data: { ...rescue, minutesElapsed: data.minutesElapsed, arrivedAt: data.arrivedAt } }
+}
+
+export const filterSubjectOf = (data: AlertEventData): FilterSubject =>
+  'targetId' in data
+    ? { type: 'target.status_changed', targetId: data.targetId, region: data.region }
+    : { type: 'rescue.overdue', targetId: rescueTargetId, region: data.region }
