@@ -27,7 +27,8 @@ export const apiKeysProjection = {
       const data = event.data as ApiKeyCreatedData
       state.keys[data.keyId] = { ...data, createdAt: event.recordedAt, createdBy: event.meta.principal, revokedAt: null }
     } else if (event.type === 'ApiKeyRevoked') {
-      const key = state.keys[(event.data as { keyId: string }).keyId]
+      const keyId = (event.data as { keyId: string }).keyId
+      const key = Object.hasOwn(state.keys, keyId) ? state.keys[keyId] : undefined
       if (key && key.revokedAt === null) key.revokedAt = event.recordedAt
     }
     return state

@@ -47,6 +47,8 @@ export interface KeyServiceDeps {
 
 export const createKeyService = ({ store, runner, environmentAdminKey, clock = () => new Date() }: KeyServiceDeps) => {
   const keys = () => runner.state<ApiKeysState>('api-keys').keys
+  // Ids come from URLs and tokens: `constructor` or `__proto__` must not find Object.prototype.
+  const keyRecord = (keyId: string): ApiKeyRecord | undefined => (Object.hasOwn(keys(), keyId) ? keys()[keyId] : undefined)
   const environmentDigest = environmentAdminKey ? sha256(environmentAdminKey) : null
 
   const create = async (
@@ -80,7 +82,7 @@ export const createKeyService = ({ store, runner, environmentAdminKey, clock = (
   }
 
   const revoke = async (keyId: string, by: Principal, requestId: string, reason?: string): Promise<KeyView> => {
-    const record = keys()[keyId]
+    const record = keyRecord(keyId)
     if (!record) throw new NotFound(`key ${keyId} does not exist`, { id: keyId })
     if (record.revokedAt === null) {
       const result = await store.append(
@@ -109,7 +111,7 @@ export const createKeyService = ({ store, runner, environmentAdminKey, clock = (
     }
     const match = keyPattern.exec(token)
     if (!match) return null
-    const record = keys()[match[1]!]
+    const record = keyRecord(match[1]!)
     if (!record || record.revokedAt !== null) return null
     const expected = Buffer.from(record.hash, 'hex')
     const actual = digest(record.salt, match[2]!)

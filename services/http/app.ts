@@ -7,6 +7,7 @@ import { authPlugin } from './plugins/auth.ts'
 import { errorsPlugin } from './plugins/errors.ts'
 import { metricsPlugin } from './plugins/metrics.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
+import { auditRoutes } from './routes/audit.ts'
 import { eventRoutes } from './routes/events.ts'
 import { healthRoutes } from './routes/health.ts'
 import { keyRoutes } from './routes/keys.ts'
@@ -29,6 +30,13 @@ export const buildApp = async (services: Services, options: AppOptions = {}): Pr
       return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID()
     },
     ajv: { customOptions: { removeAdditional: false } },
+    // Errors raised by the router before any route runs (a URL that cannot be decoded, a path
+    // parameter over maxParamLength) get the contract's error shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400
+      const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is longer than 100 characters' : 'the URL cannot be decoded'
+      void reply.status(status).send({ error: { code: error.code ?? 'BAD_URL', message } })
+    },
   })
   app.setValidatorCompiler(validatorCompiler)
   // The API speaks JSON only: a text/plain body is refused with 415, not parsed as a string.
@@ -48,5 +56,6 @@ export const buildApp = async (services: Services, options: AppOptions = {}): Pr
   await app.register(keyRoutes, { keys: services.keys })
   await app.register(webhookRoutes, { alerts: services.alerts })
   await app.register(alertsLifecycle, { alerts: services.alerts })
+  await app.register(auditRoutes, services)
   return app
 }
