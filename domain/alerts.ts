@@ -3,16 +3,17 @@
 // transition (if any) to record, and whether receivers are told". No clock: `now` comes in.
 import { z } from 'zod'
 import { instant, regionId, streamIdentifier } from './events.ts'
-import { type Status, statuses } from './targets.ts'
-import { type FilterSubject, type WebhookMessage, deterministicUuid, scopeId } from './webhooks.ts'
+import type { TargetReport } from './evaluate.ts'
+import { provinceId } from './regions.ts'
+import { type Catalog, type Status, statuses } from './targets.ts'
+import { type FilterSubject, deterministicUuid, rescueTargetId, scopeId } from './webhooks.ts'
+
+export { rescueTargetId } from './webhooks.ts'
 
 export const firingStatuses: readonly Status[] = ['breached', 'at_risk', 'missed', 'stale']
 export const resolvedStatuses: readonly Status[] = ['met', 'on_track']
 export const isFiring = (status: Status): boolean => firingStatuses.includes(status)
 export const isResolved = (status: Status): boolean => resolvedStatuses.includes(status)
-
-/** The target whose filter a rescue.overdue message answers to. */
-export const rescueTargetId = 'elevator-rescue-arrival'
 
 export const targetFingerprint = (targetId: string, scope: string) => `${targetId}:${scope}`
 export const rescueFingerprint = (incidentId: string) => `rescue:${incidentId}`
@@ -224,41 +225,79 @@ export const overdueMinutes = (reportedAt: string, now: string, policy: OverdueP
   return Math.round(elapsed / 600) / 100
 }
 
-// ---- messages -------------------------------------------------------------------------------
+// ---- deriving every fingerprint's transition from an evaluation --------------------------
 
-const firingOrResolved = (type: AlertEventType) => (raises(type) ? 'firing' : 'resolved')
+export interface DerivedTransition {
+  fingerprint: string
+  transition: Transition
+  /** The event data to record (AlertRaised or AlertResolved). */
+  data: TargetAlertData
+}
 
-/** The body receivers get for an alert event: `{type, timestamp, data}`, fields in a fixed order. */
-export const alertMessage = (type: AlertEventType, data: AlertEventData): WebhookMessage => {
-  const head = { alertId: data.alertId, fingerprint: data.fingerprint, sequence: data.sequence, status: firingOrResolved(type) }
-  if ('targetId' in data)
-    return {
-      type: 'target.status_changed',
-      timestamp: data.evaluatedAt,
-      data: {
-        ...head,
-        targetId: data.targetId,
-        region: data.region,
-        from: data.from,
-        to: data.to,
-        value: data.value,
-        threshold: data.threshold,
-        comparator: data.comparator,
-        position: data.position,
-        title: data.title,
-        clause: data.clause,
-        responsibleUnits: data.responsibleUnits,
-        ...(data.reminder ? { reminder: true } : {}),
-      },
+export interface DeriveContext {
+  now: string
+  /** The log position the evaluated state includes. */
+  position: number
+  live: boolean
+  repeatIntervalMs: number
+  trackOf: (fingerprint: string) => AlertTrack | undefined
+  /** Status of each fingerprint at the previous evaluation (the `from` of a first raise); updated here. */
+  observed?: Map<string, Status>
+}
+
+const finite = (value: number | null | undefined): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null)
+
+/** The province and every listed region of a report, with what an alert records of each. */
+export const scopesOf = (report: TargetReport) => [
+  { scope: provinceId as string, status: report.status, value: report.value, threshold: report.threshold },
+  ...report.regions.map((r) => ({ scope: r.region as string, status: r.status, value: r.value, threshold: r.threshold ?? report.threshold })),
+]
+
+/** Every transition the reports imply against the alert state, with the data to record for each. */
+export const deriveTransitions = (reports: readonly TargetReport[], catalog: Catalog, ctx: DeriveContext): DerivedTransition[] => {
+  const derived: DerivedTransition[] = []
+  for (const report of reports) {
+    const target = catalog.targets.find((t) => t.id === report.id)
+    if (!target) continue
+    for (const { scope, status, value, threshold } of scopesOf(report)) {
+      const fingerprint = targetFingerprint(report.id, scope)
+      const previousObserved = ctx.observed?.get(fingerprint)
+      ctx.observed?.set(fingerprint, status)
+      const transition = decideTransition(ctx.trackOf(fingerprint), status, {
+        fingerprint,
+        now: ctx.now,
+        live: ctx.live,
+        repeatIntervalMs: ctx.repeatIntervalMs,
+        ...(previousObserved ? { previousObserved } : {}),
+      })
+      if (!transition) continue
+      derived.push({
+        fingerprint,
+        transition,
+        data: {
+          alertId: transition.alertId,
+          fingerprint,
+          sequence: transition.sequence,
+          evaluatedAt: ctx.now,
+          notify: transition.notify,
+          ...(transition.suppressed ? { suppressed: transition.suppressed } : {}),
+          targetId: report.id,
+          region: scope as TargetAlertData['region'],
+          from: transition.from,
+          to: transition.to,
+          value: finite(value),
+          threshold: finite(threshold) ?? target.threshold,
+          comparator: target.comparator,
+          position: ctx.position,
+          title: target.title,
+          clause: target.clause,
+          responsibleUnits: target.responsibleUnits,
+          ...(transition.reminder ? { reminder: true as const } : {}),
+        },
+      })
     }
-  const rescue = { ...head, incidentId: data.incidentId, region: data.region, reportedAt: data.reportedAt }
-  if ('overdueAfterMinutes' in data)
-    return {
-      type: 'rescue.overdue',
-      timestamp: data.evaluatedAt,
-      data: { ...rescue, minutesElapsed: data.minutesElapsed, overdueAfterMinutes: data.overdueAfterMinutes, ...(data.elevatorId ? { elevatorId: data.elevatorId } : {}) },
-    }
-  return { type: 'rescue.overdue', timestamp: data.evaluatedAt, data: { ...rescue, minutesElapsed: data.minutesElapsed, arrivedAt: data.arrivedAt } }
+  }
+  return derived
 }
 
 export const filterSubjectOf = (data: AlertEventData): FilterSubject =>

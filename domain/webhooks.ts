@@ -3,6 +3,7 @@
 // arithmetic. Pure: times, random numbers and secrets arrive as arguments.
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
+import type { AlertEventData, AlertEventType } from './alerts.ts'
 import { instant, regionId } from './events.ts'
 import { provinceId } from './regions.ts'
 
@@ -132,6 +133,9 @@ export interface WebhookMessage {
   data: Record<string, unknown>
 }
 
+/** The target whose filter a rescue.overdue message answers to. */
+export const rescueTargetId = 'elevator-rescue-arrival'
+
 /** What a filter looks at in a message. */
 export interface FilterSubject {
   type: WebhookMessageType
@@ -215,4 +219,40 @@ export const nextStep = ({ outcome, attemptsInRound, schedule, nowMs, retryAfter
   const jittered = Math.round(base * (1 + jitterFraction * (2 * random - 1)))
   const delayMs = Math.max(jittered, after ?? 0)
   return { kind: 'retry', at: nowMs + delayMs, delayMs }
+}
+
+// ---- messages -------------------------------------------------------------------------------
+
+/** The body receivers get for an alert event: `{type, timestamp, data}`, fields in a fixed order. */
+export const alertMessage = (type: AlertEventType, data: AlertEventData): WebhookMessage => {
+  const status = type === 'AlertRaised' || type === 'RescueOverdue' ? 'firing' : 'resolved'
+  const head = { alertId: data.alertId, fingerprint: data.fingerprint, sequence: data.sequence, status }
+  if ('targetId' in data)
+    return {
+      type: 'target.status_changed',
+      timestamp: data.evaluatedAt,
+      data: {
+        ...head,
+        targetId: data.targetId,
+        region: data.region,
+        from: data.from,
+        to: data.to,
+        value: data.value,
+        threshold: data.threshold,
+        comparator: data.comparator,
+        position: data.position,
+        title: data.title,
+        clause: data.clause,
+        responsibleUnits: data.responsibleUnits,
+        ...(data.reminder ? { reminder: true } : {}),
+      },
+    }
+  const rescue = { ...head, incidentId: data.incidentId, region: data.region, reportedAt: data.reportedAt }
+  if ('overdueAfterMinutes' in data)
+    return {
+      type: 'rescue.overdue',
+      timestamp: data.evaluatedAt,
+      data: { ...rescue, minutesElapsed: data.minutesElapsed, overdueAfterMinutes: data.overdueAfterMinutes, ...(data.elevatorId ? { elevatorId: data.elevatorId } : {}) },
+    }
+  return { type: 'rescue.overdue', timestamp: data.evaluatedAt, data: { ...rescue, minutesElapsed: data.minutesElapsed, arrivedAt: data.arrivedAt } }
 }

@@ -86,7 +86,7 @@ t.test('410 Gone disables the subscription; nothing more is sent to it', async (
 })
 
 t.test('3xx is a failure (not followed); Retry-After is honoured', async (t) => {
-  const { h, receiver, webhook } = await setup(t, (n) =>
+  const { h, receiver, webhook } = await setup(t, (n): Answer =>
     n === 1 ? { status: 302, headers: { location: 'http://127.0.0.1:1/' } } : n === 2 ? { status: 503, headers: { 'retry-after': '1' } } : { status: 200 },
   )
   const queued = await sendTest(h, webhook.id)

@@ -77,11 +77,11 @@ export const startReceiver = async (answer: (n: number, request: Received) => An
 }
 
 /** Polls `probe` until it returns a truthy value; fails after `timeoutMs` with `what`. */
-export const waitUntil = async <T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000, everyMs = 20): Promise<T> => {
+export const waitUntil = async <T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000, everyMs = 20): Promise<NonNullable<T>> => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await probe()
-    if (value) return value
+    if (value) return value as NonNullable<T>
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, everyMs))
   }
