@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { randomUUID } from 'node:crypto'
 import type { Services } from '../services.ts'
 import { authPlugin } from './plugins/auth.ts'
+import { dashboardPlugin } from './dashboard/plugin.ts'
 import { errorsPlugin } from './plugins/errors.ts'
 import { metricsPlugin } from './plugins/metrics.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
@@ -57,5 +58,6 @@ export const buildApp = async (services: Services, options: AppOptions = {}): Pr
   await app.register(webhookRoutes, { alerts: services.alerts })
   await app.register(alertsLifecycle, { alerts: services.alerts })
   await app.register(auditRoutes, services)
+  await app.register(dashboardPlugin)
   return app
 }
