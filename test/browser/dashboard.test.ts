@@ -3,7 +3,7 @@
 // whose status is the API's, the region table agrees, the date control replays the year through
 // `at`, the key never stays in the URL, the page raises no console error, and a screenshot of
 // each view is saved under test-output/browser/ for a human to look at.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -34,17 +34,20 @@ const api = async (url: string, route: string, key: string) => {
 }
 
 /** Card statuses and region-table statuses as the page shows them. */
-const shown = (page: Page) =>
-  page.evaluate(() => ({
-    cards: Object.fromEntries([...document.querySelectorAll<HTMLElement>('.card[data-target]')].map((card) => [card.dataset.target, card.dataset.status])),
-    cells: [...document.querySelectorAll<HTMLElement>('#matrix tr[data-target] td[data-region]')].map((cell) => ({
-      target: (cell.parentElement as HTMLElement).dataset.target,
-      region: cell.dataset.region,
-      status: cell.dataset.status,
+const shown = async (page: Page) => ({
+  cards: Object.fromEntries(
+    await page.locator('.card[data-target]').evaluateAll((cards) => cards.map((card) => [card.getAttribute('data-target'), card.getAttribute('data-status')])),
+  ) as Record<string, string>,
+  cells: await page.locator('#matrix tr[data-target] td[data-region]').evaluateAll((cells) =>
+    cells.map((cell) => ({
+      target: cell.parentElement?.getAttribute('data-target'),
+      region: cell.getAttribute('data-region'),
+      status: cell.getAttribute('data-status'),
     })),
-  }))
+  ),
+})
 
-const expectAgreement = async (t: Tap.Test, page: Page, reports: Report[], when: string) => {
+const expectAgreement = async (t: Test, page: Page, reports: Report[], when: string) => {
   const { cards, cells } = await shown(page)
   for (const target of catalog.targets) {
     const report = reports.find((r) => r.id === target.id)!
@@ -93,14 +96,15 @@ t.test("the dashboard shows the API's figures for every target, and replays the 
   const summary = await postYear(year, { url, key: adminKey })
   t.equal(summary.rejected, 0, `the simulated year was accepted (${summary.appended} events)`)
   await waitForProjection(url, summary.lastPosition)
-  const viewer = (await (await fetch(`${url}/v1/keys`, {
+  const created = await fetch(`${url}/v1/keys`, {
     method: 'POST',
     headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'dashboard test', role: 'viewer' }),
-  })).json()).key as string
+  })
+  const viewer = ((await created.json()) as { key: string }).key
 
-  const closed = (await api(url, '/v1/targets', viewer)).targets as Report[]
-  const june = (await api(url, '/v1/targets?at=2020-06-30', viewer)).targets as Report[]
+  const closed = ((await api(url, '/v1/targets', viewer)) as { targets: Report[] }).targets
+  const june = ((await api(url, '/v1/targets?at=2020-06-30', viewer)) as { targets: Report[] }).targets
   t.ok(new Set(closed.map((r) => r.status)).size >= 3, 'the simulated year ends with a mix of statuses')
 
   mkdirSync(outputDir, { recursive: true })
@@ -119,7 +123,7 @@ t.test("the dashboard shows the API's figures for every target, and replays the 
 
   await page.waitForSelector('body[data-state="ready"][data-at="closed"]')
   t.notMatch(page.url(), viewer.slice(3, 15), 'the key left the address bar')
-  t.equal(await page.evaluate(() => sessionStorage.getItem('targetwatch.key')), viewer, 'and is kept in session storage')
+  t.equal(await page.evaluate("sessionStorage.getItem('targetwatch.key')"), viewer, 'and is kept in session storage')
   await expectAgreement(t, page, closed, 'year closed')
   for (const target of catalog.targets)
     t.equal(await page.locator(`.card[data-target="${target.id}"] h3`).textContent(), target.title.zh, `${target.id} is titled in Chinese`)
