@@ -18,7 +18,7 @@ const RotateSecret = z
     /** How long the previous secret keeps signing too (default a day, at most a week). */
     graceSeconds: z.number().int().min(0).max(604_800).optional(),
   })
-  .optional()
+  .nullish()
 
 const WebhookParams = z.object({ id: z.string().min(1).max(64) })
 const DeliveryParams = WebhookParams.extend({ deliveryId: z.string().min(1).max(64) })
