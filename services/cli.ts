@@ -6,6 +6,12 @@ import { serve } from './server.ts'
 import { keysCommand } from './cli/keys.ts'
 import { serveDemo, serveOptions } from './cli/demo.ts'
 import { simulateCommand } from './cli/simulate.ts'
+import { guarded } from './audit/cli-run.ts'
+import { attestCheckCommand, attestCheckUsage } from './cli/attest-check.ts'
+import { exportCommand, exportUsage } from './cli/export.ts'
+import { importCommand, importUsage } from './cli/import.ts'
+import { replayCommand, replayUsage } from './cli/replay.ts'
+import { verifyCommand, verifyUsage } from './cli/verify.ts'
 
 const usage = `usage: targetwatch <command> [options]
 
@@ -22,6 +28,11 @@ commands:
   keys revoke <id>
                               manage API keys in the data dir (run while the service is stopped,
                               or use the HTTP API /v1/keys with an admin key)
+  ${verifyUsage}
+  ${exportUsage}
+  ${importUsage}
+  ${replayUsage}
+  ${attestCheckUsage}
 
 environment: PORT, HOST, TARGETWATCH_DATA_DIR, TARGETWATCH_STORE, EVENTSTORE_URL, LOG_LEVEL,
              TARGETWATCH_ADMIN_KEY (see README)`
@@ -40,6 +51,16 @@ const main = async (argv: string[]): Promise<number> => {
       return keysCommand(config, rest)
     case 'simulate':
       return simulateCommand(config, rest)
+    case 'verify':
+      return guarded('verify', verifyCommand)(config, rest)
+    case 'export':
+      return guarded('export', exportCommand)(config, rest)
+    case 'import':
+      return guarded('import', importCommand)(config, rest)
+    case 'replay':
+      return guarded('replay', replayCommand)(config, rest)
+    case 'attest-check':
+      return guarded('attest-check', attestCheckCommand)(config, rest)
     case undefined:
     case 'help':
     case '--help':

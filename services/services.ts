@@ -12,6 +12,7 @@ import { rescuesProjection } from '../projections/rescues.ts'
 import { webhooksProjection } from '../projections/webhooks.ts'
 import { loadCatalog } from '../seeds/catalog.ts'
 import { createAlerts, type Alerts } from './alerts/alerts.ts'
+import { createAudit, type Audit } from './audit/index.ts'
 import { createKeyService, type KeyService } from './auth/keys.ts'
 import type { Config } from './config.ts'
 import { createMetrics, instrumentSnapshots, type Metrics } from './http/plugins/metrics.ts'
@@ -29,6 +30,8 @@ export interface Services {
   runner: Runner
   ingest: Ingest
   keys: KeyService
+  /** Merkle tree, signed tree heads, attestations, verification (services/audit). */
+  audit: Audit
   /** Alert derivation, webhook subscriptions and the delivery dispatcher (services/alerts); started by the HTTP app. */
   alerts: Alerts
   clock: () => Date
@@ -45,7 +48,7 @@ export const projections: readonly Projection<any>[] = [
   rescuesProjection as Projection<any>,
 ]
 
-const openStore = async (config: Config, clock: () => Date): Promise<EventStore> => {
+export const openStore = async (config: Config, clock: () => Date): Promise<EventStore> => {
   switch (config.store) {
     case 'memory':
       return createMemoryStore({ clock })
@@ -84,6 +87,7 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
   await runner.start()
   const keys = createKeyService({ store, runner, environmentAdminKey: config.adminKey, clock })
   const ingest = createIngest({ store, catalogContext: decisionCatalogContext(catalog), clock })
+  const audit = await createAudit({ config, store, catalog, logger, clock })
   const alerts = createAlerts({ config, catalog, store, runner, logger, clock })
   return {
     config,
@@ -92,10 +96,12 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
     runner,
     ingest,
     keys,
+    audit,
     alerts,
     clock,
     metrics,
     close: async () => {
+      await audit.close()
       await alerts.stop()
       await runner.stop()
       await store.close()

@@ -13,12 +13,15 @@ import { errorResponse, zodPart } from '../schemas.ts'
 import { assertMayRead, visibleRegions, type Principal } from '../../auth/principal.ts'
 import { principalOf } from '../plugins/auth.ts'
 import type { TargetReport } from '../../../domain/evaluate.ts'
+import { attestedIf } from '../../audit/attest.ts'
 
 export const TimeQuery = z.strictObject({
   at: z.union([calendarDate, instant]).optional(),
   asOf: instant.optional(),
   position: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   region: regionId.optional(),
+  /** Add an attestation: tree size, root hash, projection version, signature (services/audit/attest.ts). */
+  attest: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
 })
 type TimeQuery = z.infer<typeof TimeQuery>
 
@@ -32,7 +35,11 @@ export const complianceAt = async ({ store, runner, clock }: Pick<Services, 'sto
   let position = live
   if (query.position !== undefined) position = Math.min(query.position, live)
   if (query.asOf !== undefined) position = Math.min(await store.positionAt(query.asOf), live)
-  const state = await runner.stateAt<ComplianceState>(complianceProjection.name, position)
+  let state = await runner.stateAt<ComplianceState>(complianceProjection.name, position)
+  // The live state keeps moving with the runner after an await: replay if it already passed
+  // `position`, else pin a copy, so the answer is exactly the state at `position`.
+  if (state === runner.state(complianceProjection.name))
+    state = runner.position() === position ? structuredClone(state) : await runner.stateAt<ComplianceState>(complianceProjection.name, position)
   const at = query.at === undefined ? clock().toISOString() : query.at.length === 10 ? endOfDayInstant(query.at) : query.at
   return { state, at, position }
 }
@@ -58,14 +65,14 @@ export const targetRoutes = async (app: FastifyInstance, services: Services) => 
       const principal = principalOf(request)
       assertMayRead(principal, query.region)
       const { state, at, position } = await complianceAt(services, query)
-      return {
+      return attestedIf(services.audit.attestor, query.attest, {
         at,
         position,
         ...(query.asOf ? { asOf: query.asOf } : {}),
         projection: { name: complianceProjection.name, version: complianceProjection.version },
         catalogVersion: catalog.version,
         targets: evaluateCatalog(state, catalog, { at, ...(query.region ? { region: query.region } : {}) }).map((report) => scoped(principal, report)),
-      }
+      }, { route: '/v1/targets', query, scope: principal.regions, at, position })
     },
   )
   app.get(
@@ -88,12 +95,12 @@ export const targetRoutes = async (app: FastifyInstance, services: Services) => 
       const principal = principalOf(request)
       assertMayRead(principal, query.region)
       const { state, at, position } = await complianceAt(services, query)
-      return {
+      return attestedIf(services.audit.attestor, query.attest, {
         ...scoped(principal, evaluateTarget(state, target, { at, ...(query.region ? { region: query.region } : {}) })),
         position,
         ...(query.asOf ? { asOf: query.asOf } : {}),
         projection: { name: complianceProjection.name, version: complianceProjection.version },
-      }
+      }, { route: '/v1/targets/:id', query: { id, ...query }, scope: principal.regions, at, position })
     },
   )
 }

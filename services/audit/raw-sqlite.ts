@@ -1,0 +1,152 @@
+// Read-only access to the SQLite log file itself, for verify, export and replay: a connection
+// of our own (never the store's), one read transaction for a consistent snapshot, small page
+// cache, and a bounded cache of stream names, so memory stays flat however long the log.
+// Statements and row decoding come from the store's own modules (sqlite-schema.ts,
+// sqlite-rows.ts), so a change of layout there reaches here.
+import Database from 'better-sqlite3'
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
+import { StoreUnavailable } from '../../domain/errors.ts'
+import type { Position, RecordedEvent } from '../store/port.ts'
+import { rowToEvent } from '../store/sqlite-rows.ts'
+import { prepareStatements, schemaVersion } from '../store/sqlite-schema.ts'
+
+const pageSize = 1000
+const streamNameCacheSize = 10_000
+
+/** One stored row in position order: its event, or why it cannot be decoded. */
+export interface RawItem {
+  position: Position
+  event: RecordedEvent | null
+  problem?: string
+}
+
+export interface StreamRow {
+  id: number
+  name: string
+  revision: number
+  lastHash: string
+}
+
+export const openRawLog = (file: string) => {
+  let db: Database.Database
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true })
+  } catch (error) {
+    throw new StoreUnavailable(`cannot open ${file} read-only: ${(error as Error).message}`)
+  }
+  const version = db.pragma('user_version', { simple: true }) as number
+  if (version !== schemaVersion) {
+    db.close()
+    throw new StoreUnavailable(`${file} has layout version ${version}; this build reads version ${schemaVersion}`)
+  }
+  db.pragma('cache_size = -8192')
+  const sql = prepareStatements(db)
+  const streamPageById = db.prepare<[number, number], StreamRow>(
+    'SELECT id, name, revision, lower(hex(last_hash)) AS lastHash FROM streams WHERE id > ? ORDER BY id LIMIT ?',
+  )
+  // One snapshot for the whole read: appends made meanwhile by the service are not seen.
+  db.exec('BEGIN')
+
+  const names = new Map<number, string>()
+  const streamName = (id: number): string => {
+    let name = names.get(id)
+    if (name === undefined) {
+      name = sql.streamName.get(id) as string | undefined
+      if (name === undefined) throw new Error(`stream id ${id} has no row in the streams table`)
+      if (names.size >= streamNameCacheSize) names.clear()
+      names.set(id, name)
+    }
+    return name
+  }
+
+  const decode = (row: unknown[], name: (id: number) => string): RawItem => {
+    const position = row[0] as number
+    try {
+      return { position, event: rowToEvent(row, name) }
+    } catch (error) {
+      return { position, event: null, problem: `the stored row cannot be read: ${(error as Error).message}` }
+    }
+  }
+
+  /** Rows with from < position <= to, in position order; yields to the event loop between pages. */
+  async function* items(from: Position = 0, to: Position = Number.MAX_SAFE_INTEGER): AsyncGenerator<RawItem> {
+    let after = from
+    for (;;) {
+      const rows = sql.allPage.all(after, to, pageSize)
+      for (const row of rows) yield decode(row, streamName)
+      if (rows.length < pageSize) return
+      after = rows[rows.length - 1][0] as number
+      await yieldToLoop()
+    }
+  }
+
+  /** Decodable events only (export, replay): a row that cannot be read stops the read. */
+  async function* readAll(options: { from?: Position; to?: Position } = {}): AsyncGenerator<RecordedEvent> {
+    for await (const item of items(options.from, options.to)) {
+      if (!item.event) throw new StoreUnavailable(`position ${item.position}: ${item.problem}`)
+      yield item.event
+    }
+  }
+
+  /** One stream by revision (the UNIQUE (stream_id, revision) index). */
+  async function* streamItems(streamId: number, name: string): AsyncGenerator<RawItem> {
+    let revision = 0
+    for (;;) {
+      const rows = sql.streamPage.all(streamId, revision, pageSize)
+      for (const row of rows) yield decode(row, () => name)
+      if (rows.length < pageSize) return
+      revision = (rows[rows.length - 1][2] as number) + 1
+      await yieldToLoop()
+    }
+  }
+
+  async function* readStream(name: string): AsyncGenerator<RecordedEvent> {
+    const row = sql.streamByName.get(name)
+    if (!row) return
+    for await (const item of streamItems(row.id, name)) if (item.event) yield item.event
+  }
+
+  async function* streams(): AsyncGenerator<StreamRow> {
+    let after = 0
+    for (;;) {
+      const rows = streamPageById.all(after, pageSize)
+      yield* rows
+      if (rows.length < pageSize) return
+      after = rows[rows.length - 1].id
+      await yieldToLoop()
+    }
+  }
+
+  const head = (): Position => sql.head.get() as number
+
+  /** Last position recorded at or before `instant` (recordedAt never decreases along the log). */
+  const positionAt = (instant: string): Position => {
+    const limit = new Date(instant).toISOString()
+    let low = 0
+    let high = head()
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2)
+      if ((sql.recordedAtOf.get(middle) ?? '') <= limit) low = middle
+      else high = middle - 1
+    }
+    return low
+  }
+
+  return {
+    file,
+    items,
+    readAll,
+    streamItems,
+    readStream,
+    streams,
+    head,
+    positionAt,
+    close: () => {
+      if (!db.open) return
+      db.exec('COMMIT')
+      db.close()
+    },
+  }
+}
+
+export type RawLog = ReturnType<typeof openRawLog>

@@ -1,0 +1,151 @@
+// Where a verification reads from: the SQLite file of a data dir (raw, read-only, with the
+// stream index for chains), any EventStore through the port, or an NDJSON export.
+import { createReadStream, existsSync } from 'node:fs'
+import path from 'node:path'
+import { createInterface } from 'node:readline'
+import { LedgerCheckpointed, ledgerCheckpointedType, ledgerStream } from '../../domain/attestation.ts'
+import { genesisHash } from '../store/hashing.ts'
+import type { EventStore, RecordedEvent } from '../store/port.ts'
+import { openRawLog, type RawItem, type RawLog } from './raw-sqlite.ts'
+import { leavesPerBlock, openTreeFileReadOnly, type SignedHeadRow } from './tree-file.ts'
+import type { HeadCandidate, Problem } from './verify-heads.ts'
+import type { VerifySource } from './verify.ts'
+
+export const eventsFileName = 'events.db'
+export const treeFileName = 'merkle.db'
+
+const headsFrom = async (events: AsyncIterable<RecordedEvent>) => {
+  const heads: HeadCandidate[] = []
+  const problems: Problem[] = []
+  for await (const event of events) {
+    if (event.type !== ledgerCheckpointedType) continue
+    const parsed = LedgerCheckpointed.safeParse(event.data)
+    if (!parsed.success) {
+      problems.push({ position: event.position, check: 'checkpoint', message: `the LedgerCheckpointed event is malformed: ${parsed.error.issues[0]?.message}` })
+      continue
+    }
+    heads.push({ ...parsed.data, position: event.position, source: 'log' })
+  }
+  return { heads, problems }
+}
+
+const witnessesFrom = (rows: SignedHeadRow[]): HeadCandidate[] => rows.map((row) => ({ ...row, source: 'witness' as const }))
+
+/** Per-stream chains by revision, and the streams table's own record of each stream's end. */
+const walkChains = async (raw: RawLog, report: (problem: Problem) => void, head: number) => {
+  for await (const stream of raw.streams()) {
+    let expected = 0
+    let prevHash = genesisHash
+    let lastPosition = 0
+    let readable = true
+    for await (const item of raw.streamItems(stream.id, stream.name)) {
+      const event = item.event
+      if (!event) {
+        readable = false // reported by the main pass
+        break
+      }
+      const where = `stream ${stream.name} revision ${event.revision}`
+      if (event.revision !== expected)
+        report({ position: event.position, check: 'chain', message: `stream ${stream.name}: revision ${expected} is missing (the next stored is ${event.revision})` })
+      else if (event.meta.prevHash !== prevHash) report({ position: event.position, check: 'chain', message: `${where}: prevHash does not link to the previous event` })
+      if (event.position <= lastPosition)
+        report({ position: event.position, check: 'order', message: `${where} is at position ${event.position}, before revision ${expected - 1} at ${lastPosition}` })
+      expected = event.revision + 1
+      prevHash = event.meta.hash
+      lastPosition = event.position
+    }
+    if (readable && (expected - 1 !== stream.revision || (stream.revision >= 0 && prevHash !== stream.lastHash)))
+      report({
+        position: head + 1,
+        check: 'streams',
+        message: `stream ${stream.name}: the streams table records revision ${stream.revision} but the stored events end at revision ${expected - 1}: events are missing`,
+      })
+  }
+}
+
+/** A leaf-hash lookup over the side file's 16-leaf blocks, one block cached. */
+const blockHints = (block: (index: number) => Buffer[] | undefined, tail: Buffer[], tailStart: number) => {
+  let cached: { index: number; leaves: Buffer[] | undefined } | null = null
+  return (leaf: number): Buffer | undefined => {
+    if (leaf >= tailStart) return tail[leaf - tailStart]
+    const index = Math.floor(leaf / leavesPerBlock)
+    if (cached?.index !== index) cached = { index, leaves: block(index) }
+    return cached.leaves?.[leaf % leavesPerBlock]
+  }
+}
+
+/** A data dir's SQLite log, read raw; merkle.db (if any) only as hints and witnesses. */
+export const dataDirSource = (dataDir: string): VerifySource & { close: () => void } => {
+  const raw = openRawLog(path.join(dataDir, eventsFileName))
+  const side = openTreeFileReadOnly(path.join(dataDir, treeFileName))
+  const saved = side?.checkpoint() ?? null
+  const head = raw.head()
+  return {
+    dense: true,
+    heads: () => headsFrom(raw.readStream(ledgerStream)),
+    items: () => raw.items(0, head),
+    chains: (report, last) => walkChains(raw, report, last),
+    ...(side && saved ? { hint: blockHints(side.block, saved.tail, saved.frontier.size - saved.tail.length) } : {}),
+    witnesses: () => witnessesFrom(side?.signedHeads() ?? []),
+    notes: side ? [] : [`no ${treeFileName} in ${dataDir}: a reordering can be located only to the range between two signed heads`],
+    close: () => {
+      side?.close()
+      raw.close()
+    },
+  }
+}
+
+export const dataDirHasLog = (dataDir: string) => existsSync(path.join(dataDir, eventsFileName))
+
+/** Any EventStore through the port; links are checked in position order (memory grows with the number of streams). */
+export const storeSource = async (
+  store: EventStore,
+  extras: { hint?: (index: number) => Buffer | undefined; witnesses?: () => HeadCandidate[] } = {},
+): Promise<VerifySource> => {
+  const head = await store.head()
+  return {
+    dense: store.kind !== 'eventstoredb',
+    heads: () => headsFrom(store.readStream(ledgerStream)),
+    items: async function* () {
+      for await (const event of store.readAll({ to: head })) yield { position: event.position, event }
+    },
+    ...extras,
+  }
+}
+
+const lines = (file: string) => createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })
+
+/** An NDJSON export (one RecordedEvent per line, in position order). */
+export const fileSource = (file: string): VerifySource => ({
+  dense: true,
+  heads: async () => {
+    async function* checkpoints() {
+      for await (const line of lines(file)) {
+        if (!line.includes(ledgerCheckpointedType)) continue
+        try {
+          yield JSON.parse(line) as RecordedEvent
+        } catch {
+          // an unreadable line is reported by the main pass
+        }
+      }
+    }
+    return headsFrom(checkpoints())
+  },
+  items: async function* (): AsyncGenerator<RawItem> {
+    let lineNumber = 0
+    let position = 0
+    for await (const line of lines(file)) {
+      lineNumber += 1
+      if (line.trim() === '') continue
+      try {
+        const event = JSON.parse(line) as RecordedEvent
+        if (!Number.isSafeInteger(event?.position) || typeof event.meta?.hash !== 'string') throw new Error('not an exported event')
+        position = event.position
+        yield { position, event }
+      } catch (error) {
+        position += 1
+        yield { position, event: null, problem: `line ${lineNumber}: ${(error as Error).message}` }
+      }
+    }
+  },
+})

@@ -1,0 +1,68 @@
+// `targetwatch verify [--data DIR | --file export.ndjson] [--public-key KEY]... [--head FILE]...`
+// Recomputes every chain and the Merkle tree from raw storage (the SQLite file, read-only) or
+// from an export, checks every signed head; prints the report and exits 1 on any problem.
+import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { LedgerCheckpointed } from '../../domain/attestation.ts'
+import { parsePublicKey } from '../audit/ledger-key.ts'
+import { verifyLog, type VerifyReport, type VerifySource } from '../audit/verify.ts'
+import type { HeadCandidate } from '../audit/verify-heads.ts'
+import { dataDirSource, fileSource, storeSource } from '../audit/verify-sources.ts'
+import type { Config } from '../config.ts'
+
+export const verifyUsage = `verify [--data DIR | --file export.ndjson] [--public-key KEY]... [--head FILE]...
+                              recompute every hash chain and the Merkle tree from the stored log
+                              (the SQLite file, read-only, or an export) and check every signed
+                              tree head; --public-key pins the keys you trust (PEM, base64 DER, or
+                              the JSON of /v1/audit/public-key); --head adds heads you kept (JSON of
+                              /v1/audit/checkpoints), which also catches a log cut short behind
+                              them. Prints a JSON report; exit 1 when anything is wrong`
+
+/** Signed heads an auditor kept: one checkpoint, a list, or a /v1/audit/checkpoints response. */
+const givenHeads = (file: string): HeadCandidate[] => {
+  const json = JSON.parse(readFileSync(file, 'utf8')) as unknown
+  const list = Array.isArray(json) ? json : (json as { checkpoints?: unknown[] }).checkpoints ?? [json]
+  return list.map((item, index) => {
+    const { position, ...data } = item as Record<string, unknown>
+    const parsed = LedgerCheckpointed.safeParse(data)
+    if (!parsed.success) throw new Error(`--head ${file} [${index}]: not a signed tree head (${parsed.error.issues[0]?.message})`)
+    return { ...parsed.data, position: typeof position === 'number' ? position : null, source: 'given' as const }
+  })
+}
+
+const summary = (report: VerifyReport) =>
+  report.ok
+    ? `verified ${report.checked} events (head ${report.head}), ${report.signedHeads.checked} signed head(s): no problem found\n`
+    : `NOT VERIFIED: first bad position ${report.firstBadPosition ?? '(none)'}: ${report.problem}\n`
+
+export const verifyCommand = async (config: Config, args: string[]): Promise<number> => {
+  const { values } = parseArgs({
+    args,
+    options: {
+      data: { type: 'string' },
+      file: { type: 'string' },
+      'public-key': { type: 'string', multiple: true },
+      head: { type: 'string', multiple: true },
+    },
+  })
+  if (values.data && values.file) throw new Error('verify: give --data or --file, not both')
+  const trusted = values['public-key']?.map((key) => parsePublicKey(key).keyId)
+  const options = { trustedKeys: trusted ? new Set(trusted) : null, given: (values.head ?? []).flatMap(givenHeads) }
+  let source: VerifySource & { close?: () => void | Promise<void> }
+  if (values.file) source = fileSource(values.file)
+  else if (values.data || config.store === 'sqlite') source = dataDirSource(values.data ?? config.dataDir)
+  else {
+    // Loaded only here: the composition root pulls in every service.
+    const { openStore } = await import('../services.ts')
+    const store = await openStore(config, () => new Date())
+    source = { ...(await storeSource(store)), close: () => store.close() }
+  }
+  try {
+    const report = await verifyLog(source, options)
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+    process.stderr.write(summary(report))
+    return report.ok ? 0 : 1
+  } finally {
+    await source.close?.()
+  }
+}

@@ -1,0 +1,199 @@
+// /v1/audit: the history as NDJSON, signed tree heads, RFC 9162 proofs, the public key, and a
+// verification of the whole store. Auditors and admins; the public key is public.
+import { Readable } from 'node:stream'
+import type { FastifyInstance } from 'fastify'
+import { LedgerCheckpointed, ledgerStream } from '../../../domain/attestation.ts'
+import { NotFound, ValidationError } from '../../../domain/errors.ts'
+import type { Checkpoint } from '../../audit/checkpoints.ts'
+import { exportChunks } from '../../audit/export.ts'
+import {
+  CheckpointsQuery,
+  ConsistencyQuery,
+  EventsQuery,
+  InclusionQuery,
+  checkpointSchema,
+  checkpointsResponse,
+  consistencyResponse,
+  inclusionResponse,
+  publicKeyResponse,
+  verifyResponse,
+} from '../../audit/schemas.ts'
+import type { Services } from '../../services.ts'
+import type { Position } from '../../store/port.ts'
+import { errorResponse, zodPart } from '../schemas.ts'
+
+const auditors = ['auditor', 'admin'] as const
+const hex = (hashes: Buffer[]) => hashes.map((hash) => hash.toString('hex'))
+
+export const auditRoutes = async (app: FastifyInstance, { store, audit }: Pick<Services, 'store' | 'audit'>) => {
+  const { tree, checkpoints, key } = audit
+
+  /** Waits until the tree has `size` leaves; a size beyond the log is the caller's mistake. */
+  const treeOf = async (size: number, name: string) => {
+    const head = await store.head()
+    if (size > head) throw new ValidationError(`${name}: ${size} is beyond the log, which has ${head} events`, { field: name, head })
+    await tree.waitFor(size)
+  }
+
+  /** The latest signed head when it covers `needed`, else the tree as it is now. */
+  const defaultSize = (needed: number): number => {
+    const latest = checkpoints.latest()
+    return latest && latest.treeSize >= needed ? latest.treeSize : Math.max(needed, tree.size())
+  }
+
+  const checkpointAt = async (treeSize: number): Promise<Checkpoint | undefined> => {
+    for await (const event of store.readStream(ledgerStream)) {
+      const parsed = LedgerCheckpointed.safeParse(event.data)
+      if (parsed.success && parsed.data.treeSize === treeSize && parsed.data.keyId === key.keyId) return { ...parsed.data, position: event.position }
+    }
+    return undefined
+  }
+
+  app.get(
+    '/v1/audit/events',
+    {
+      config: { access: auditors },
+      schema: {
+        summary: 'The log as NDJSON (one event with its envelope per line, in position order), streamed',
+        description:
+          'from/to select positions (from exclusive, to inclusive); recordedFrom/recordedTo select by recordedAt (inclusive); ' +
+          'stream and type filter. The range is fixed when the export starts, so it is a consistent prefix of the log.',
+        tags: ['audit'],
+        querystring: zodPart(EventsQuery, 'query'),
+        produces: ['application/x-ndjson'],
+        response: { 400: errorResponse },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query as EventsQuery
+      // Readable.from + fastify's pipe honour back-pressure: a slow client pauses the reads.
+      reply.header('content-type', 'application/x-ndjson; charset=utf-8')
+      return reply.send(Readable.from(exportChunks(store, query), { objectMode: false }))
+    },
+  )
+
+  app.get(
+    '/v1/audit/checkpoints',
+    {
+      config: { access: auditors },
+      schema: {
+        summary: 'Signed tree heads (LedgerCheckpointed events of the `ledger` stream)',
+        tags: ['audit'],
+        querystring: zodPart(CheckpointsQuery, 'query'),
+        response: { 200: checkpointsResponse },
+      },
+    },
+    async (request) => {
+      const { fromRevision = 0, limit = 1000 } = request.query as { fromRevision?: number; limit?: number }
+      const list: Checkpoint[] = []
+      for await (const event of store.readStream(ledgerStream, { fromRevision, limit })) {
+        const parsed = LedgerCheckpointed.safeParse(event.data)
+        if (parsed.success) list.push({ ...parsed.data, position: event.position })
+      }
+      return { checkpoints: list, latest: checkpoints.latest(), treeSize: tree.size(), unsigned: checkpoints.unsigned() }
+    },
+  )
+
+  app.post(
+    '/v1/audit/checkpoints',
+    {
+      config: { access: ['admin'] },
+      schema: {
+        summary: 'Sign a tree head now (otherwise every N events or T seconds)',
+        tags: ['audit'],
+        response: {
+          201: checkpointSchema,
+          200: { type: 'object', required: ['created'], properties: { created: { type: 'boolean' }, latest: { ...checkpointSchema, nullable: true } } },
+        },
+      },
+    },
+    async (_request, reply) => {
+      await tree.waitFor(await store.head())
+      const created = await checkpoints.checkpoint()
+      if (created) return reply.status(201).send(created)
+      return { created: false, latest: checkpoints.latest() }
+    },
+  )
+
+  app.get(
+    '/v1/audit/proof/inclusion',
+    {
+      config: { access: auditors },
+      schema: {
+        summary: 'RFC 9162 inclusion proof of the event at `position` in the tree of `treeSize` events',
+        description: 'treeSize defaults to the latest signed head when it covers the position, else the current tree.',
+        tags: ['audit'],
+        querystring: zodPart(InclusionQuery, 'query'),
+        response: { 200: inclusionResponse, 400: errorResponse, 404: errorResponse },
+      },
+    },
+    async (request) => {
+      const { position, treeSize = defaultSize(position) } = request.query as { position: Position; treeSize?: number }
+      if (position > treeSize) throw new ValidationError(`query.position: ${position} is not in a tree of ${treeSize} events`, { field: 'position' })
+      await treeOf(treeSize, 'query.treeSize')
+      let eventHash: string | undefined
+      for await (const event of store.readAll({ from: position - 1, to: position })) eventHash = event.meta.hash
+      if (eventHash === undefined) throw new NotFound(`no event at position ${position}`, { position })
+      const checkpoint = await checkpointAt(treeSize)
+      return {
+        position,
+        leafIndex: position - 1,
+        treeSize,
+        eventHash,
+        leafHash: tree.leafAt(position - 1)!.toString('hex'),
+        rootHash: tree.root(treeSize).toString('hex'),
+        proof: hex(tree.inclusionProof(position - 1, treeSize)),
+        ...(checkpoint ? { checkpoint } : {}),
+      }
+    },
+  )
+
+  app.get(
+    '/v1/audit/proof/consistency',
+    {
+      config: { access: auditors },
+      schema: {
+        summary: 'RFC 9162 consistency proof: the tree of `from` events is a prefix of the tree of `to` events',
+        description: 'to defaults to the latest signed head when it is at least `from`, else the current tree.',
+        tags: ['audit'],
+        querystring: zodPart(ConsistencyQuery, 'query'),
+        response: { 200: consistencyResponse, 400: errorResponse },
+      },
+    },
+    async (request) => {
+      const { from, to = defaultSize(from) } = request.query as { from: number; to?: number }
+      if (from > to) throw new ValidationError(`query.from: ${from} is larger than to (${to})`, { field: 'from' })
+      await treeOf(to, 'query.to')
+      return {
+        from,
+        to,
+        fromRoot: tree.root(from).toString('hex'),
+        toRoot: tree.root(to).toString('hex'),
+        proof: hex(tree.consistencyProof(from, to)),
+      }
+    },
+  )
+
+  app.get(
+    '/v1/audit/public-key',
+    {
+      config: { access: 'public' },
+      schema: { summary: 'The Ed25519 key that signs tree heads and attestations', tags: ['audit'], response: { 200: publicKeyResponse } },
+    },
+    async () => ({ algorithm: 'Ed25519', keyId: key.keyId, publicKey: key.publicKey, publicKeyPem: key.publicKeyPem }),
+  )
+
+  app.get(
+    '/v1/audit/verify',
+    {
+      config: { access: auditors },
+      schema: {
+        summary: 'Recompute every hash chain and the Merkle tree from storage and check every signed head',
+        description: 'On the SQLite store this reads the file itself, read-only. Cost grows with the log: minutes at 10M events.',
+        tags: ['audit'],
+        response: { 200: verifyResponse },
+      },
+    },
+    async () => audit.verify(),
+  )
+}
