@@ -12,7 +12,7 @@ import { createLease, type Lease, type LeaseTerm, type LostReason } from '../../
 import { createMemoryStore } from '../../services/store/memory.ts'
 import type { EventStore } from '../../services/store/port.ts'
 import { createSqliteStore } from '../../services/store/sqlite.ts'
-import { collect } from '../contract/helpers.ts'
+import { collect, waitFor } from '../contract/helpers.ts'
 
 const logger = pino({ level: 'silent' })
 const ttlMs = 30_000
@@ -187,20 +187,27 @@ t.test('exactly one holder at every instant, whatever the schedule', async () =>
 })
 
 t.test('start() ticks on its own timer and stop() hands over', async (t) => {
+  // Real timers on a shared machine: a ttl long enough that event-loop stalls do not expire it.
   const store = memory(t)
   const make = (holderId: string) => {
     const log: string[] = []
-    const lease = createLease({ store, name: 'timers', holderId, ttlMs: 300, logger, onAcquired: () => void log.push('acquired'), onLost: (_, reason) => void log.push(reason) })
+    const lease = createLease({ store, name: 'timers', holderId, ttlMs: 3_000, logger, onAcquired: () => void log.push('acquired'), onLost: (_, reason) => void log.push(reason) })
     return { lease, log }
   }
   const [a, b] = [make('a'), make('b')]
   a.lease.start()
-  await new Promise((resolve) => setTimeout(resolve, 50))
+  await waitFor(() => a.log.length === 1, 'a acquires')
   b.lease.start()
-  await new Promise((resolve) => setTimeout(resolve, 400))
-  t.same([a.log, b.log], [['acquired'], []], 'a holds across several renewals')
+  for (const deadline = Date.now() + 10_000; (await renewals(store)) < 2; ) {
+    if (Date.now() > deadline) throw new Error('a did not renew twice within 10 s')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  t.same([a.log, b.log], [['acquired'], []], 'a holds across renewals; b waits')
   await a.lease.stop()
-  await new Promise((resolve) => setTimeout(resolve, 250))
-  t.same([a.log, b.log], [['acquired', 'stopped'], ['acquired']], 'b took over after the release')
+  await waitFor(() => b.log.length === 1, 'b acquires after the release', 10_000)
+  t.same([a.log, b.log], [['acquired', 'stopped'], ['acquired']], 'b took over without waiting for the ttl')
   await b.lease.stop()
 })
+
+const renewals = async (store: EventStore): Promise<number> =>
+  (await collect(store.readStream('lease-timers'))).filter((event) => event.type === 'LeaseRenewed').length
