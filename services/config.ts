@@ -52,6 +52,17 @@ const oneOf = <T extends string>(env: Env, name: string, fallback: T, allowed: r
   return raw as T
 }
 
+/** HOST: an IPv4 or IPv6 address or a host name (a typo fails here, not as a listen error later). */
+const hostOf = (env: Env): string => {
+  const host = env.HOST || '127.0.0.1'
+  const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/
+  const ipv6 = /^[0-9A-Fa-f:.]+$/
+  const name = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/
+  const valid = host.includes(':') ? ipv6.test(host) : /^[\d.]+$/.test(host) ? ipv4.test(host) : name.test(host)
+  if (!valid) throw new ConfigError('HOST', `must be an IP address or a host name, got '${host}'`)
+  return host
+}
+
 const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
 
 export const loadConfig = (env: Env = process.env, cwd = process.cwd()): Config => {
@@ -64,7 +75,7 @@ export const loadConfig = (env: Env = process.env, cwd = process.cwd()): Config 
     throw new ConfigError('TARGETWATCH_ADMIN_KEY', 'must be at least 16 characters, so it cannot be guessed')
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
-    host: env.HOST || '127.0.0.1',
+    host: hostOf(env),
     dataDir: path.resolve(cwd, env.TARGETWATCH_DATA_DIR || './data'),
     store,
     eventstoreUrl,

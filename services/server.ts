@@ -26,7 +26,15 @@ export const serve = async (config: Config, logger: Logger) => {
         `  Use it as: curl -H 'Authorization: Bearer ${firstKey}' http://${config.host}:${config.port}/v1/targets\n\n`,
     )
   const app = await buildApp(services, { logger })
+  // close() ends only the keep-alive connections idle at that instant; one that finishes its
+  // request afterwards would hold the close open until its keep-alive timeout. So, once closing,
+  // every response tells its client to close the connection.
+  let closing = false
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close')
+  })
   closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {
+    closing = true
     if (err) logger.error({ err }, 'shutting down after an error')
     else logger.info({ signal }, 'shutting down')
     await app.close()

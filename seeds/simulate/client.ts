@@ -166,6 +166,18 @@ export const postYear = async (year: Iterable<SimulatedDay>, options: PostOption
   return summary
 }
 
+/** Fails fast, before a year is generated: the service must answer, and take the key. */
+export const preflight = async (url: string, key: string): Promise<void> => {
+  let response: Response
+  try {
+    response = await fetch(`${url}/v1/targets?at=2020-01-01`, { headers: { authorization: `Bearer ${key}` } })
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause
+    throw new SimulationError(`cannot reach ${url} (${cause?.code ?? cause?.message ?? String(error)}); is the service running?`)
+  }
+  if (!response.ok) throw new SimulationError(`${url} refused the key: ${response.status} ${(await response.text()).slice(0, 300)}`)
+}
+
 /** Resolves once the service's read models include `position` (GET /readyz reports both). */
 export const waitForProjection = async (url: string, position: number, timeoutMs = 60_000, signal?: AbortSignal): Promise<void> => {
   const deadline = Date.now() + timeoutMs

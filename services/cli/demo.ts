@@ -5,7 +5,7 @@
 import path from 'node:path'
 import type { Logger } from 'pino'
 import type { Principal } from '../auth/principal.ts'
-import type { Config } from '../config.ts'
+import { ConfigError, type Config } from '../config.ts'
 import { serve } from '../server.ts'
 import { loadCatalog } from '../../seeds/catalog.ts'
 import { postYear } from '../../seeds/simulate/client.ts'
@@ -27,11 +27,11 @@ const demoKeyNames = ['demo simulator', 'demo dashboard']
 const operator: Principal = { keyId: 'demo', name: 'targetwatch serve --demo', role: 'admin', regions: null }
 
 export const parseDemoArguments = (values: DemoArguments): { seed: number; scale: number } => {
-  if (!values.demo && (values.scale !== undefined || values.seed !== undefined)) throw new Error('serve: --scale and --seed go with --demo')
+  if (!values.demo && (values.scale !== undefined || values.seed !== undefined)) throw new ConfigError('serve --scale, --seed', 'go with --demo')
   const scale = values.scale === undefined ? 0.1 : Number(values.scale)
-  if (!(scale > 0 && scale <= 2)) throw new Error(`serve --demo: --scale must be a number in (0, 2], got '${values.scale}'`)
+  if (!(scale > 0 && scale <= 2)) throw new ConfigError('serve --demo --scale', `must be a number in (0, 2], got '${values.scale}'`)
   const seed = values.seed === undefined ? 2020 : Number(values.seed)
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`serve --demo: --seed must be a whole number, got '${values.seed}'`)
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new ConfigError('serve --demo --seed', `must be a whole number, got '${values.seed}'`)
   return { seed, scale }
 }
 

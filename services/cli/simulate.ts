@@ -4,10 +4,10 @@
 import { parseArgs } from 'node:util'
 import { isCalendarDate } from '../../domain/time.ts'
 import { loadCatalog } from '../../seeds/catalog.ts'
-import { postYear, waitForProjection, type PostSummary } from '../../seeds/simulate/client.ts'
+import { postYear, preflight, SimulationError, waitForProjection, type PostSummary } from '../../seeds/simulate/client.ts'
 import { progressReporter, summaryText, targetsText, type TargetLine } from '../../seeds/simulate/report.ts'
 import { simulateYear } from '../../seeds/simulate/year.ts'
-import type { Config } from '../config.ts'
+import { ConfigError, type Config } from '../config.ts'
 
 export const simulateUsage = `usage: targetwatch simulate [options]   (npm run simulate -- [options])
 
@@ -34,7 +34,7 @@ export interface SimulateArguments {
 
 const whole = (flag: string, raw: string | undefined, fallback: number, min: number, max: number): number => {
   if (raw === undefined) return fallback
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new Error(`simulate: ${flag} must be a whole number from ${min} to ${max}, got '${raw}'`)
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new ConfigError(`simulate ${flag}`, `must be a whole number from ${min} to ${max}, got '${raw}'`)
   return Number(raw)
 }
 
@@ -53,10 +53,10 @@ export const parseSimulateArguments = (config: Config, args: string[], env = pro
     },
   })
   const scale = values.scale === undefined ? 1 : Number(values.scale)
-  if (!(scale > 0 && scale <= 2)) throw new Error(`simulate: --scale must be a number in (0, 2], got '${values.scale}'`)
-  if (values.until !== undefined && !isCalendarDate(values.until)) throw new Error(`simulate: --until must be a date YYYY-MM-DD, got '${values.until}'`)
+  if (!(scale > 0 && scale <= 2)) throw new ConfigError('simulate --scale', `must be a number in (0, 2], got '${values.scale}'`)
+  if (values.until !== undefined && !isCalendarDate(values.until)) throw new ConfigError('simulate --until', `must be a date YYYY-MM-DD, got '${values.until}'`)
   const key = values.key ?? env.TARGETWATCH_KEY ?? config.adminKey
-  if (!key) throw new Error('simulate: give an API key with --key (a reporter key for all regions, or an admin key), or set TARGETWATCH_KEY')
+  if (!key) throw new ConfigError('simulate --key', 'is required: a reporter key for all regions or an admin key (or set TARGETWATCH_KEY)')
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   return {
     seed: whole('--seed', values.seed, 2020, 0, 2 ** 31),
@@ -79,6 +79,7 @@ export const fetchTargets = async (url: string, key: string, until?: string): Pr
 export const runSimulation = async (options: SimulateArguments, out: NodeJS.WritableStream & { isTTY?: boolean }): Promise<PostSummary> => {
   const { seed, scale, until, url, key, batchSize, lanes } = options
   out.write(`targetwatch simulate: seed ${seed}, scale ${scale}${until ? `, until ${until}` : ''} → ${url}\n`)
+  await preflight(url, key)
   const progress = progressReporter(out)
   let last = { date: '2020-01-01', posted: 0, rejected: 0, elapsedMs: 0 }
   const year = simulateYear({ seed, scale, catalog: loadCatalog(), ...(until ? { until } : {}) })
@@ -99,6 +100,16 @@ export const simulateCommand = async (config: Config, args: string[]): Promise<n
     return 0
   }
   const options = parseSimulateArguments(config, args)
-  const summary = await runSimulation(options, process.stdout)
-  return summary.rejected > 0 ? 1 : 0
+  try {
+    const summary = await runSimulation(options, process.stdout)
+    return summary.rejected > 0 ? 1 : 0
+  } catch (error) {
+    // The service refused the key, or is not there: say so without a stack trace.
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause
+    if (error instanceof SimulationError) process.stderr.write(`\ntargetwatch simulate: ${error.message}\n`)
+    else if (error instanceof TypeError && error.message === 'fetch failed')
+      process.stderr.write(`\ntargetwatch simulate: lost ${options.url} (${cause?.code ?? cause?.message ?? 'network error'})\n`)
+    else throw error
+    return 1
+  }
 }
