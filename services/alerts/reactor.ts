@@ -9,7 +9,7 @@
 // or events it did not see that were recorded long ago (an import), is history: replayed day
 // by day (history-replay.ts) and recorded as suppressed backfill, unless alerts.backfill.
 import type { Logger } from 'pino'
-import { type DerivedTransition, AlertRaised, alertEventId, alertStream, deriveTransitions } from '../../domain/alerts.ts'
+import { type DerivedTransition, alertEventId, alertStream, deriveTransitions } from '../../domain/alerts.ts'
 import { ConcurrencyError, IdConflict } from '../../domain/errors.ts'
 import { evaluateCatalog } from '../../domain/evaluate.ts'
 import { clientEventTypes } from '../../domain/events.ts'
@@ -43,6 +43,7 @@ export interface Evaluation extends EvaluationMark {
 }
 
 const facts = new Set<string>(clientEventTypes)
+const markEveryMs = 5_000
 
 export const createReactor = ({ store, runner, catalog, config, clock, logger, checkpoint, active }: ReactorDeps) => {
   const observed = new Map<string, Status>()
@@ -80,6 +81,15 @@ export const createReactor = ({ store, runner, catalog, config, clock, logger, c
     return null
   }
 
+  // The mark is saved at most every few seconds (and on stop): a stale mark only widens the
+  // window of facts judged again after a crash, and judging is idempotent.
+  let savedAt = 0
+  const saveMark = (force: boolean) => {
+    if (!mark || (!force && performance.now() - savedAt < markEveryMs)) return
+    checkpoint.save(mark)
+    savedAt = performance.now()
+  }
+
   const isLive = (now: string): boolean => config.backfill || freshest === null || isRecent(freshest, now)
 
   const append = async ({ fingerprint, transition, data }: DerivedTransition): Promise<number | null> => {
@@ -87,7 +97,7 @@ export const createReactor = ({ store, runner, catalog, config, clock, logger, c
       id: alertEventId(fingerprint, transition.sequence, transition.type, transition.to),
       type: transition.type,
       occurredAt: data.evaluatedAt,
-      data: AlertRaised.parse(data),
+      data,
       meta: { principal: 'alerts', requestId: `alerts@${data.position}`, schemaVersion: 1 },
     }
     try {
@@ -148,7 +158,7 @@ export const createReactor = ({ store, runner, catalog, config, clock, logger, c
     freshest = null
     recorded += await record(derived)
     mark = { position, evaluatedAt: now }
-    checkpoint.save(mark)
+    saveMark(false)
     last = { ...mark, live, transitions: recorded, replayed }
     if (derived.length > 0) logger.info({ transitions: derived.length, live, position }, 'alert transitions recorded')
   }
@@ -176,6 +186,7 @@ export const createReactor = ({ store, runner, catalog, config, clock, logger, c
       unsubscribe = null
       if (periodic) clearInterval(periodic)
       await job.stop()
+      saveMark(true)
     },
     /** Evaluate now and wait until its transitions are recorded and projected. */
     flush: () => job.flush(),

@@ -1,6 +1,7 @@
 // Delivery semantics against real receivers on 127.0.0.1: retries with one webhook-id, dead
 // letter with every attempt recorded, 410 disables, manual retry, Retry-After, rotation.
 import t, { type Test } from 'tap'
+import { webhookEventData } from '../../domain/webhooks.ts'
 import { startHarness, type Harness } from '../helpers/harness.ts'
 import { type Answer, deliveriesOf, fastAlerts, startReceiver, subscribe, waitUntil } from './helpers.ts'
 
@@ -71,6 +72,8 @@ t.test('a receiver that never answers: timeouts until dead letter, every attempt
     ['DeliveryAttempted', 'DeliveryAttempted', 'DeliveryAttempted', 'DeliveryAttempted', 'DeliveryDeadLettered', 'DeliveryRetryRequested', 'DeliveryAttempted'],
     'every attempt is an event in the audited log',
   )
+  for (const event of log.json().events as { type: keyof typeof webhookEventData; data: unknown }[])
+    t.ok(webhookEventData[event.type].safeParse(event.data).success, `the recorded ${event.type} satisfies its schema`)
 })
 
 t.test('410 Gone disables the subscription; nothing more is sent to it', async (t) => {

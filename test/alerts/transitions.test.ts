@@ -1,6 +1,7 @@
 // End to end in one process: facts in, status transitions out as signed webhooks that an
 // independent Standard Webhooks implementation verifies.
 import t from 'tap'
+import { alertEventData } from '../../domain/alerts.ts'
 import { batch } from '../helpers/facts.ts'
 import { startHarness } from '../helpers/harness.ts'
 import { deliveriesOf, fastAlerts, postBatch, startReceiver, subscribe, verify, waitUntil } from './helpers.ts'
@@ -77,4 +78,8 @@ t.test('zunyi pass rate 0.985 → 0.975 delivers one firing, back to 0.985 one r
     ],
     'the history lists both transitions, newest first',
   )
+
+  const stream = await h.app.inject({ method: 'GET', url: `/v1/streams/alert-${fingerprint}`, headers: h.auth() })
+  for (const event of stream.json().events as { type: keyof typeof alertEventData; data: unknown }[])
+    t.ok(alertEventData[event.type].safeParse(event.data).success, `the recorded ${event.type} satisfies its schema`)
 })
