@@ -61,12 +61,13 @@ export const createAlerts = ({ config, catalog, store, runner, logger, clock, po
     webhooks,
     history,
     deriving,
-    start: () => {
+    /** Derivation always; the dispatcher too unless `dispatcher: false` (e.g. it waits for a cluster lease). */
+    start: (options: { dispatcher?: boolean } = {}) => {
       if (started) return
       started = true
       reactor.start()
       rescueWatch.start()
-      dispatcher.start()
+      if (options.dispatcher !== false) dispatcher.start()
     },
     stop: async () => {
       if (!started) return

@@ -12,6 +12,8 @@ export interface AlertQuery {
   notified?: boolean
   position?: number
   limit: number
+  /** Regions the caller may see (a scoped key: the province and its own). */
+  visible?: (region: string) => boolean
 }
 
 export interface FiringAlert {
@@ -28,6 +30,7 @@ export interface FiringAlert {
 }
 
 const matches = (query: AlertQuery, item: { targetId: string | null; region: string; fingerprint: string }) =>
+  (query.visible === undefined || query.visible(item.region)) &&
   (query.targetId === undefined || item.targetId === query.targetId) &&
   (query.region === undefined || item.region === query.region) &&
   (query.fingerprint === undefined || item.fingerprint === query.fingerprint)

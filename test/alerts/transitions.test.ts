@@ -3,7 +3,7 @@
 import t from 'tap'
 import { alertEventData } from '../../domain/alerts.ts'
 import { batch } from '../helpers/facts.ts'
-import { startHarness } from '../helpers/harness.ts'
+import { createKey, startHarness } from '../helpers/harness.ts'
 import { deliveriesOf, fastAlerts, postBatch, startReceiver, subscribe, verify, waitUntil } from './helpers.ts'
 
 const fingerprint = 'food-sampling-pass-rate:zunyi'
@@ -82,4 +82,12 @@ t.test('zunyi pass rate 0.985 → 0.975 delivers one firing, back to 0.985 one r
   const stream = await h.app.inject({ method: 'GET', url: `/v1/streams/alert-${fingerprint}`, headers: h.auth() })
   for (const event of stream.json().events as { type: keyof typeof alertEventData; data: unknown }[])
     t.ok(alertEventData[event.type].safeParse(event.data).success, `the recorded ${event.type} satisfies its schema`)
+
+  // A key scoped to Bijie sees the province's alerts and Bijie's, not Zunyi's.
+  const bijie = await createKey(h, 'viewer', ['bijie'])
+  const scoped = await h.app.inject({ method: 'GET', url: '/v1/alerts?targetId=food-sampling-pass-rate&limit=1000', headers: h.auth(bijie) })
+  t.equal(scoped.statusCode, 200)
+  const regions = new Set(scoped.json().history.map((a: { region: string }) => a.region))
+  t.ok(regions.has('guizhou') && !regions.has('zunyi'), `a scoped key sees ${[...regions].join(', ')}`)
+  t.equal((await h.app.inject({ method: 'GET', url: '/v1/alerts?region=zunyi', headers: h.auth(bijie) })).statusCode, 403)
 })

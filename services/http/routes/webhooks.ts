@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { z } from 'zod'
 import { WebhookFilter, alertMessageTypes, scopeId, webhookMessageTypes } from '../../../domain/webhooks.ts'
+import { provinceId } from '../../../domain/regions.ts'
 import type { Alerts } from '../../alerts/alerts.ts'
+import { assertMayRead } from '../../auth/principal.ts'
 import { principalOf } from '../plugins/auth.ts'
 import { errorResponse, zodPart } from '../schemas.ts'
 
@@ -224,7 +226,11 @@ export const webhookRoutes = async (app: FastifyInstance, { alerts }: { alerts: 
     },
     async (request) => {
       const { notified, limit, ...query } = request.query as z.infer<typeof AlertsQuery>
-      return alerts.history.query({ ...query, ...(notified ? { notified: notified === 'true' } : {}), limit: limit ?? 100 })
+      const principal = principalOf(request)
+      assertMayRead(principal, query.region)
+      // A key scoped to regions sees the province's alerts and its own regions', never another region's.
+      const visible = (region: string) => principal.regions === null || region === provinceId || (principal.regions as string[]).includes(region)
+      return alerts.history.query({ ...query, ...(notified ? { notified: notified === 'true' } : {}), limit: limit ?? 100, visible })
     },
   )
 }
