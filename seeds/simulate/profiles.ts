@@ -81,7 +81,7 @@ export const regionProfiles: Record<RegionId, RegionProfile> = {
     passRate: 0.984,
     entityVigour: 0.85,
     entrapments: 340,
-    rescueMedianMinutes: 18.5,
+    rescueMedianMinutes: 20.5,
     counties: ['522601', '522622', '522623', '522625', '522627', '522631', '522632', '522633', '522634'],
   },
   qiannan: {
