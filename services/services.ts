@@ -14,6 +14,7 @@ import { loadCatalog } from '../seeds/catalog.ts'
 import { createAlerts, type Alerts } from './alerts/alerts.ts'
 import { createAudit, type Audit } from './audit/index.ts'
 import { createAlerts, type Alerts } from './alerts/alerts.ts'
+import { createAudit, type Audit } from './audit/index.ts'
 import { createKeyService, type KeyService } from './auth/keys.ts'
 import type { Config } from './config.ts'
 import { createMetrics, instrumentSnapshots, type Metrics } from './http/plugins/metrics.ts'
@@ -31,6 +32,8 @@ export interface Services {
   runner: Runner
   ingest: Ingest
   keys: KeyService
+  /** Merkle tree, signed tree heads, attestations, verification (services/audit). */
+  audit: Audit
   /** Alert derivation, webhook subscriptions and the delivery dispatcher (services/alerts); started by the HTTP app. */
   alerts: Alerts
   /** Merkle tree, signed tree heads, attestations, verification (services/audit). */
@@ -90,6 +93,7 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
   await runner.start()
   const keys = createKeyService({ store, runner, environmentAdminKey: config.adminKey, clock })
   const ingest = createIngest({ store, catalogContext: decisionCatalogContext(catalog), clock })
+  const audit = await createAudit({ config, store, catalog, logger, clock })
   const alerts = createAlerts({ config, catalog, store, runner, logger, clock })
   const audit = await createAudit({ config, store, catalog, logger, clock })
   const alerts = createAlerts({ config, catalog, store, runner, logger, clock })
@@ -100,12 +104,14 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
     runner,
     ingest,
     keys,
+    audit,
     alerts,
     audit,
     alerts,
     clock,
     metrics,
     close: async () => {
+      await audit.close()
       await alerts.stop()
       await audit.close()
       await alerts.stop()

@@ -38,44 +38,53 @@ const toNewEvent = (event: RecordedEvent): NewEvent => {
   return { id: event.id, type: event.type, occurredAt: event.occurredAt, data: event.data, meta, recordedAt: event.recordedAt }
 }
 
-const sameRecord = (stored: RecordedEvent, exported: RecordedEvent): string | null => {
-  for (const field of ['id', 'stream', 'revision', 'position', 'type', 'occurredAt', 'recordedAt'] as const)
+const sameRecord = (stored: RecordedEvent, exported: RecordedEvent, comparePositions: boolean): string | null => {
+  const fields = ['id', 'stream', 'revision', 'type', 'occurredAt', 'recordedAt', ...(comparePositions ? ['position' as const] : [])] as const
+  for (const field of fields)
     if (stored[field] !== exported[field]) return `${field} is ${String(stored[field])}, the export says ${String(exported[field])}`
   if (stored.meta.hash !== exported.meta.hash) return `hash is ${stored.meta.hash}, the export says ${exported.meta.hash}`
   return null
 }
+
+/** The embedded stores number the log 1, 2, 3, ...; EventStoreDB's positions are only ordered. */
+const numbersDensely = (store: EventStore) => store.kind === 'memory' || store.kind === 'sqlite'
 
 export interface ImportOptions {
   /** Appends in flight at once; the embedded stores keep call order, others get 1. */
   window?: number
 }
 
-export const importEvents = async (store: EventStore, lines: AsyncIterable<string>, options: ImportOptions = {}): Promise<ImportResult> => {
+export const importEvents = async (store: EventStore, lines: AsyncIterable<string> | Iterable<string>, options: ImportOptions = {}): Promise<ImportResult> => {
   const head = await store.head()
   if (head !== 0) throw new ImportError(`the target store is not empty (head ${head}); import needs an empty store`, { head })
-  const window = options.window ?? (store.kind === 'memory' || store.kind === 'sqlite' ? 500 : 1)
+  const dense = numbersDensely(store)
+  const window = options.window ?? (dense ? 500 : 1)
   let batch: RecordedEvent[] = []
   let imported = 0
+  // An export that starts at position 1 is of a dense store: it must be complete, and a dense
+  // target must give every event the same position. EventStoreDB's positions are only ordered.
+  let denseExport: boolean | null = null
+  let lastPosition = 0
 
   const settle = async () => {
     if (batch.length === 0) return
     const results = await Promise.allSettled(
       batch.map((event) => store.append(event.stream, [toNewEvent(event)], event.revision === 0 ? 'no_stream' : event.revision - 1)),
     )
-    const failed = results.findIndex((r) => r.status === 'rejected')
-    if (failed >= 0) {
-      const reason = (results[failed] as PromiseRejectedResult).reason as Error
-      throw new ImportError(`position ${batch[failed].position}: ${reason.message}; the store now holds a partial import, start again with an empty one`, {
-        position: batch[failed].position,
-      })
+    for (const [index, result] of results.entries()) {
+      const event = batch[index]
+      if (result.status === 'rejected')
+        throw new ImportError(`position ${event.position}: ${(result.reason as Error).message}; the store now holds a partial import, start again with an empty one`, {
+          position: event.position,
+        })
+      let stored: RecordedEvent | undefined
+      for await (const found of store.readStream(event.stream, { fromRevision: event.revision, limit: 1 })) stored = found
+      const samePositions = dense && denseExport === true
+      const difference = stored ? sameRecord(stored, event, samePositions) : 'it was not found after its append'
+      if (!difference && samePositions && result.value.positions[0] !== event.position)
+        throw new ImportError(`position ${event.position}: recorded at position ${result.value.positions[0]}`, { position: event.position })
+      if (difference) throw new ImportError(`position ${event.position}: ${difference}`, { position: event.position })
     }
-    let index = 0
-    for await (const stored of store.readAll({ from: batch[0].position - 1, to: batch[batch.length - 1].position })) {
-      const difference = sameRecord(stored, batch[index])
-      if (difference) throw new ImportError(`position ${batch[index].position}: ${difference}`, { position: batch[index].position })
-      index += 1
-    }
-    if (index !== batch.length) throw new ImportError(`the store holds ${index} of the last ${batch.length} events imported`)
     imported += batch.length
     batch = []
   }
@@ -85,11 +94,14 @@ export const importEvents = async (store: EventStore, lines: AsyncIterable<strin
     lineNumber += 1
     if (line.trim() === '') continue
     const event = asExported(line, lineNumber)
-    const expected = imported + batch.length + 1
-    if (event.position !== expected)
-      throw new ImportError(`line ${lineNumber}: position ${event.position} where ${expected} was due; import takes a complete export, from position 1`, {
+    if (event.position <= lastPosition)
+      throw new ImportError(`line ${lineNumber}: position ${event.position} after ${lastPosition}; an export is in position order`, { line: lineNumber })
+    denseExport ??= event.position === 1
+    if (denseExport && event.position !== lastPosition + 1)
+      throw new ImportError(`line ${lineNumber}: position ${event.position} where ${lastPosition + 1} was due; import takes a complete export, from position 1`, {
         line: lineNumber,
       })
+    lastPosition = event.position
     batch.push(event)
     if (batch.length >= window) await settle()
   }

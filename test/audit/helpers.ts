@@ -20,7 +20,8 @@ export const listening = async (options: { dataDir?: string; env?: Record<string
   return { ...h, url: address }
 }
 
-export const getJson = async (url: string) => {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const getJson = async (url: string): Promise<any> => {
   const response = await fetch(url, { headers: auth })
   const body = await response.json()
   if (!response.ok) throw new Error(`${url}: ${response.status} ${JSON.stringify(body)}`)

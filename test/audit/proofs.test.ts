@@ -101,7 +101,7 @@ t.test('bad proof requests name the parameter', async (t) => {
   for (const [url, status, message] of cases) {
     const response = await fetch(`${h.url}${url}`, { headers: { authorization: 'Bearer test-admin-key-0123456789' } })
     t.equal(response.status, status, url)
-    t.match((await response.json()).error.message, message, url)
+    t.match(((await response.json()) as any).error.message, message, url)
   }
 })
 

@@ -25,7 +25,7 @@ const marker = 'aflatoxin-B1-sample-0017'
 const built = (async () => {
   const h = await listening({ dataDir: original })
   const first = samplingBatches('T', 30)
-  first[12] = { ...first[12], data: { ...first[12].data, result: 'fail', failedItems: [marker] } }
+  first[12] = { ...first[12], data: { ...first[12].data, result: 'fail', ...{ failedItems: [marker] } } }
   const items = await postEvents(h, first)
   const heads = [await checkpointNow(h)]
   await postEvents(h, samplingBatches('U', 20))
@@ -136,7 +136,7 @@ t.test('two events swapped are caught at the first of them; without the side fil
   const ranged = await verifyHere(bare)
   t.equal(ranged.code, 1)
   t.equal(ranged.report.firstBadPosition, 31, 'the first position after the last head that still matches')
-  t.match(ranged.report.problems.find((p: { check: string }) => p.check === 'tree').message, /somewhere in positions 31\.\.51/)
+  t.match(ranged.report.problems.find((p: { check: string }) => p.check === 'tree')?.message, /somewhere in positions 31\.\.51/)
 })
 
 t.test('the tail cut behind the last signed head is caught, even when the cut is made consistent', async (t) => {

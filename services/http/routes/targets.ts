@@ -35,11 +35,7 @@ export const complianceAt = async ({ store, runner, clock }: Pick<Services, 'sto
   let position = live
   if (query.position !== undefined) position = Math.min(query.position, live)
   if (query.asOf !== undefined) position = Math.min(await store.positionAt(query.asOf), live)
-  let state = await runner.stateAt<ComplianceState>(complianceProjection.name, position)
-  // The live state keeps moving with the runner after an await: replay if it already passed
-  // `position`, else pin a copy, so the answer is exactly the state at `position`.
-  if (state === runner.state(complianceProjection.name))
-    state = runner.position() === position ? structuredClone(state) : await runner.stateAt<ComplianceState>(complianceProjection.name, position)
+  const state = await runner.stateAt<ComplianceState>(complianceProjection.name, position)
   const at = query.at === undefined ? clock().toISOString() : query.at.length === 10 ? endOfDayInstant(query.at) : query.at
   return { state, at, position }
 }
