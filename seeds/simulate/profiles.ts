@@ -23,7 +23,7 @@ export const regionProfiles: Record<RegionId, RegionProfile> = {
   guiyang: {
     samplingDensity: 3.55,
     passRate: 0.989,
-    entityVigour: 1.75,
+    entityVigour: 1.4,
     entrapments: 2300,
     rescueMedianMinutes: 10.5,
     counties: ['520102', '520103', '520111', '520112', '520113', '520115', '520121', '520122', '520123', '520181'],
@@ -31,7 +31,7 @@ export const regionProfiles: Record<RegionId, RegionProfile> = {
   liupanshui: {
     samplingDensity: 3.08,
     passRate: 0.986,
-    entityVigour: 0.95,
+    entityVigour: 1.02,
     entrapments: 330,
     rescueMedianMinutes: 13,
     counties: ['520201', '520203', '520204', '520281'],
@@ -39,7 +39,7 @@ export const regionProfiles: Record<RegionId, RegionProfile> = {
   zunyi: {
     samplingDensity: 3.22,
     passRate: 0.987,
-    entityVigour: 1.1,
+    entityVigour: 1.08,
     entrapments: 980,
     rescueMedianMinutes: 12,
     counties: ['520302', '520303', '520304', '520322', '520323', '520324', '520328', '520330', '520381', '520382'],
@@ -47,7 +47,7 @@ export const regionProfiles: Record<RegionId, RegionProfile> = {
   anshun: {
     samplingDensity: 3.15,
     passRate: 0.985,
-    entityVigour: 1.0,
+    entityVigour: 1.03,
     entrapments: 260,
     rescueMedianMinutes: 12.5,
     counties: ['520402', '520403', '520422', '520423', '520424', '520425'],
@@ -55,7 +55,7 @@ export const regionProfiles: Record<RegionId, RegionProfile> = {
   bijie: {
     samplingDensity: 2.86,
     passRate: 0.983,
-    entityVigour: 0.82,
+    entityVigour: 0.86,
     entrapments: 420,
     rescueMedianMinutes: 15.5,
     counties: ['520502', '520521', '520522', '520523', '520524', '520525', '520526', '520527'],
@@ -63,7 +63,7 @@ export const regionProfiles: Record<RegionId, RegionProfile> = {
   tongren: {
     samplingDensity: 3.05,
     passRate: 0.974,
-    entityVigour: 0.95,
+    entityVigour: 1.01,
     entrapments: 300,
     rescueMedianMinutes: 14,
     counties: ['520602', '520603', '520621', '520622', '520623', '520624', '520625', '520626', '520627', '520628'],
@@ -71,7 +71,7 @@ export const regionProfiles: Record<RegionId, RegionProfile> = {
   qianxinan: {
     samplingDensity: 3.02,
     passRate: 0.971,
-    entityVigour: 1.0,
+    entityVigour: 1.03,
     entrapments: 320,
     rescueMedianMinutes: 13.5,
     counties: ['522301', '522302', '522323', '522324', '522325', '522326', '522327', '522328'],
@@ -79,7 +79,7 @@ export const regionProfiles: Record<RegionId, RegionProfile> = {
   qiandongnan: {
     samplingDensity: 2.91,
     passRate: 0.984,
-    entityVigour: 0.85,
+    entityVigour: 0.88,
     entrapments: 340,
     rescueMedianMinutes: 20.5,
     counties: ['522601', '522622', '522623', '522625', '522627', '522631', '522632', '522633', '522634'],
@@ -87,7 +87,7 @@ export const regionProfiles: Record<RegionId, RegionProfile> = {
   qiannan: {
     samplingDensity: 3.12,
     passRate: 0.986,
-    entityVigour: 1.0,
+    entityVigour: 1.02,
     entrapments: 380,
     rescueMedianMinutes: 13,
     counties: ['522701', '522702', '522722', '522723', '522725', '522726', '522730', '522731'],
