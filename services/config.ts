@@ -1,5 +1,6 @@
 // Configuration from the environment, each value checked with a clear error naming the variable.
 import path from 'node:path'
+import { type AlertsConfig, alertsConfigFrom } from './alerts/config.ts'
 import { type LedgerConfig, ledgerConfigFrom } from './audit/config.ts'
 import { type AlertsConfig, alertsConfigFrom } from './alerts/config.ts'
 import { type LedgerConfig, ledgerConfigFrom } from './audit/config.ts'
@@ -21,6 +22,8 @@ export interface Config {
   /** /readyz fails while the read models lag the log head by more than this many events. */
   readyLagEvents: number
   snapshotEvery: number
+  /** Alert derivation and webhook delivery (TARGETWATCH_ALERTS_*, TARGETWATCH_WEBHOOK_*, TARGETWATCH_RESCUE_*). */
+  alerts: AlertsConfig
   /** Signed tree heads: key and checkpoint cadence (TARGETWATCH_LEDGER_*). */
   ledger: LedgerConfig
   /** Alert derivation and webhook delivery (TARGETWATCH_ALERTS_*, TARGETWATCH_WEBHOOK_*, TARGETWATCH_RESCUE_*). */
@@ -91,6 +94,9 @@ export const loadConfig = (env: Env = process.env, cwd = process.cwd()): Config 
     maxBatch: integer(env, 'TARGETWATCH_MAX_BATCH', 10_000, 1, 100_000),
     readyLagEvents: integer(env, 'TARGETWATCH_READY_LAG_EVENTS', 1_000, 0, Number.MAX_SAFE_INTEGER),
     snapshotEvery: integer(env, 'TARGETWATCH_SNAPSHOT_EVERY', 10_000, 100, 10_000_000),
+    alerts: alertsConfigFrom(env, (variable, message) => {
+      throw new ConfigError(variable, message)
+    }),
     ledger: ledgerConfigFrom(env, (variable, message) => {
       throw new ConfigError(variable, message)
     }),

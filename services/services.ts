@@ -15,6 +15,7 @@ import { createAlerts, type Alerts } from './alerts/alerts.ts'
 import { createAudit, type Audit } from './audit/index.ts'
 import { createAlerts, type Alerts } from './alerts/alerts.ts'
 import { createAudit, type Audit } from './audit/index.ts'
+import { createAlerts, type Alerts } from './alerts/alerts.ts'
 import { createKeyService, type KeyService } from './auth/keys.ts'
 import type { Config } from './config.ts'
 import { createMetrics, instrumentSnapshots, type Metrics } from './http/plugins/metrics.ts'
@@ -32,6 +33,8 @@ export interface Services {
   runner: Runner
   ingest: Ingest
   keys: KeyService
+  /** Alert derivation, webhook subscriptions and the delivery dispatcher (services/alerts); started by the HTTP app. */
+  alerts: Alerts
   /** Merkle tree, signed tree heads, attestations, verification (services/audit). */
   audit: Audit
   /** Alert derivation, webhook subscriptions and the delivery dispatcher (services/alerts); started by the HTTP app. */
@@ -93,6 +96,7 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
   await runner.start()
   const keys = createKeyService({ store, runner, environmentAdminKey: config.adminKey, clock })
   const ingest = createIngest({ store, catalogContext: decisionCatalogContext(catalog), clock })
+  const alerts = createAlerts({ config, catalog, store, runner, logger, clock })
   const audit = await createAudit({ config, store, catalog, logger, clock })
   const alerts = createAlerts({ config, catalog, store, runner, logger, clock })
   const audit = await createAudit({ config, store, catalog, logger, clock })
@@ -104,6 +108,7 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
     runner,
     ingest,
     keys,
+    alerts,
     audit,
     alerts,
     audit,
@@ -111,6 +116,7 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
     clock,
     metrics,
     close: async () => {
+      await alerts.stop()
       await audit.close()
       await alerts.stop()
       await audit.close()

@@ -91,8 +91,9 @@ export const createDispatcher = ({ store, runner, config, clock, logger, secretB
     const t0 = performance.now()
     const signal = abort.signal
     const { statusCode, retryAfter, error } = await send(job, started)
-    // Stopping mid-request: the attempt is not recorded, so the next start makes it again.
-    if (signal.aborted) return
+    // Stopped before an answer came: not recorded, so the next start makes the attempt again.
+    // An answer that did come is recorded (stop waits for it).
+    if (statusCode === null && signal.aborted) return
     const latencyMs = Math.round(performance.now() - t0)
     const nowMs = clock().getTime()
     const outcome: DeliveryOutcome = statusCode === null ? 'failed' : outcomeOfStatus(statusCode)

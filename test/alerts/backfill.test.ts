@@ -100,7 +100,7 @@ t.test('a restart judges nothing twice; facts acknowledged just before a crash b
   receiver.secrets.push(webhook.secret)
   await postBatch(first, Array.from({ length: 100 }, () => batch({}, { region: 'zunyi' })))
   await postBatch(first, Array.from({ length: 10 }, () => batch({}, { region: 'zunyi', result: 'fail' })))
-  await waitUntil('the breach delivered', () => receiver.received.length === 1)
+  await waitUntil('the breach delivered and recorded', async () => (await deliveriesOf(first, webhook.id))[0]?.status === 'delivered')
   await first.services.alerts.reactor.flush()
   const alertEvents = async (h: typeof first) => (await h.app.inject({ method: 'GET', url: '/v1/alerts?limit=1000', headers: h.auth() })).json().history.length
   const before = await alertEvents(first)
