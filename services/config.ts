@@ -1,8 +1,5 @@
 // Configuration from the environment, each value checked with a clear error naming the variable.
 import path from 'node:path'
-import { type AlertsConfig, alertsConfigFrom } from './alerts/config.ts'
-import { type LedgerConfig, ledgerConfigFrom } from './audit/config.ts'
-import { type AlertsConfig, alertsConfigFrom } from './alerts/config.ts'
 import { type LedgerConfig, ledgerConfigFrom } from './audit/config.ts'
 import { type AlertsConfig, alertsConfigFrom } from './alerts/config.ts'
 
@@ -22,18 +19,15 @@ export interface Config {
   /** /readyz fails while the read models lag the log head by more than this many events. */
   readyLagEvents: number
   snapshotEvery: number
-  /** Alert derivation and webhook delivery (TARGETWATCH_ALERTS_*, TARGETWATCH_WEBHOOK_*, TARGETWATCH_RESCUE_*). */
-  alerts: AlertsConfig
-  /** Signed tree heads: key and checkpoint cadence (TARGETWATCH_LEDGER_*). */
-  ledger: LedgerConfig
-  /** Alert derivation and webhook delivery (TARGETWATCH_ALERTS_*, TARGETWATCH_WEBHOOK_*, TARGETWATCH_RESCUE_*). */
-  alerts: AlertsConfig
-  /** Signed tree heads: key and checkpoint cadence (TARGETWATCH_LEDGER_*). */
-  ledger: LedgerConfig
-  /** Alert derivation and webhook delivery (TARGETWATCH_ALERTS_*, TARGETWATCH_WEBHOOK_*, TARGETWATCH_RESCUE_*). */
-  alerts: AlertsConfig
+  /** EventStoreDB gRPC keep-alive interval and call deadline, in ms (unset: the client's 10 s defaults). */
+  eventstoreKeepAliveMs?: number
+  eventstoreDeadlineMs?: number
   /** GET /metrics: `public`, or `key` (an auditor or admin key). Default: public on a loopback HOST, key otherwise. */
   metricsAccess: 'public' | 'key'
+  /** Signed tree heads: key and checkpoint cadence (TARGETWATCH_LEDGER_*). */
+  ledger: LedgerConfig
+  /** Alert derivation and webhook delivery (TARGETWATCH_ALERTS_*, TARGETWATCH_WEBHOOK_*, TARGETWATCH_RESCUE_*). */
+  alerts: AlertsConfig
 }
 
 export class ConfigError extends Error {
@@ -94,21 +88,14 @@ export const loadConfig = (env: Env = process.env, cwd = process.cwd()): Config 
     maxBatch: integer(env, 'TARGETWATCH_MAX_BATCH', 10_000, 1, 100_000),
     readyLagEvents: integer(env, 'TARGETWATCH_READY_LAG_EVENTS', 1_000, 0, Number.MAX_SAFE_INTEGER),
     snapshotEvery: integer(env, 'TARGETWATCH_SNAPSHOT_EVERY', 10_000, 100, 10_000_000),
-    alerts: alertsConfigFrom(env, (variable, message) => {
-      throw new ConfigError(variable, message)
-    }),
-    ledger: ledgerConfigFrom(env, (variable, message) => {
-      throw new ConfigError(variable, message)
-    }),
-    alerts: alertsConfigFrom(env, (variable, message) => {
-      throw new ConfigError(variable, message)
-    }),
-    ledger: ledgerConfigFrom(env, (variable, message) => {
-      throw new ConfigError(variable, message)
-    }),
-    alerts: alertsConfigFrom(env, (variable, message) => {
-      throw new ConfigError(variable, message)
-    }),
+    ...(env.EVENTSTORE_KEEPALIVE_MS ? { eventstoreKeepAliveMs: integer(env, 'EVENTSTORE_KEEPALIVE_MS', 10_000, 1_000, 3_600_000) } : {}),
+    ...(env.EVENTSTORE_DEADLINE_MS ? { eventstoreDeadlineMs: integer(env, 'EVENTSTORE_DEADLINE_MS', 10_000, 100, 3_600_000) } : {}),
     metricsAccess: oneOf(env, 'TARGETWATCH_METRICS_ACCESS', isLoopback(env.HOST || '127.0.0.1') ? 'public' : 'key', ['public', 'key']),
+    ledger: ledgerConfigFrom(env, (variable, message) => {
+      throw new ConfigError(variable, message)
+    }),
+    alerts: alertsConfigFrom(env, (variable, message) => {
+      throw new ConfigError(variable, message)
+    }),
   }
 }

@@ -11,9 +11,6 @@ import type { Projection } from '../projections/projection.ts'
 import { rescuesProjection } from '../projections/rescues.ts'
 import { webhooksProjection } from '../projections/webhooks.ts'
 import { loadCatalog } from '../seeds/catalog.ts'
-import { createAlerts, type Alerts } from './alerts/alerts.ts'
-import { createAudit, type Audit } from './audit/index.ts'
-import { createAlerts, type Alerts } from './alerts/alerts.ts'
 import { createAudit, type Audit } from './audit/index.ts'
 import { createAlerts, type Alerts } from './alerts/alerts.ts'
 import { createKeyService, type KeyService } from './auth/keys.ts'
@@ -37,12 +34,6 @@ export interface Services {
   alerts: Alerts
   /** Merkle tree, signed tree heads, attestations, verification (services/audit). */
   audit: Audit
-  /** Alert derivation, webhook subscriptions and the delivery dispatcher (services/alerts); started by the HTTP app. */
-  alerts: Alerts
-  /** Merkle tree, signed tree heads, attestations, verification (services/audit). */
-  audit: Audit
-  /** Alert derivation, webhook subscriptions and the delivery dispatcher (services/alerts); started by the HTTP app. */
-  alerts: Alerts
   clock: () => Date
   /** Prometheus registry and counters (GET /metrics); components count into it. */
   metrics: Metrics
@@ -57,7 +48,7 @@ export const projections: readonly Projection<any>[] = [
   rescuesProjection as Projection<any>,
 ]
 
-export const openStore = async (config: Config, clock: () => Date): Promise<EventStore> => {
+export const openStore = async (config: Config, clock: () => Date, logger?: Logger): Promise<EventStore> => {
   switch (config.store) {
     case 'memory':
       return createMemoryStore({ clock })
@@ -67,7 +58,12 @@ export const openStore = async (config: Config, clock: () => Date): Promise<Even
     case 'eventstoredb': {
       const adapter = './store/eventstoredb.ts'
       const { createEventStoreDbStore } = await import(adapter)
-      return createEventStoreDbStore({ url: config.eventstoreUrl })
+      return createEventStoreDbStore({
+        url: config.eventstoreUrl,
+        keepAliveIntervalMs: config.eventstoreKeepAliveMs,
+        deadlineMs: config.eventstoreDeadlineMs,
+        logger: logger?.child({ component: 'eventstoredb' }),
+      })
     }
     default: {
       const _exhaustive: never = config.store
@@ -86,7 +82,7 @@ export const decisionCatalogContext = (catalog: Catalog) => ({
 export const openServices = async (config: Config, logger: Logger, clock: () => Date = () => new Date()): Promise<Services> => {
   const catalog = loadCatalog()
   const metrics = createMetrics()
-  const store = await openStore(config, clock)
+  const store = await openStore(config, clock, logger)
   const snapshots = instrumentSnapshots(
     config.store === 'memory' ? createMemorySnapshotStore() : createSqliteSnapshotStore(path.join(config.dataDir, 'snapshots.db')),
     metrics,
@@ -98,9 +94,6 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
   const ingest = createIngest({ store, catalogContext: decisionCatalogContext(catalog), clock })
   const alerts = createAlerts({ config, catalog, store, runner, logger, clock })
   const audit = await createAudit({ config, store, catalog, logger, clock })
-  const alerts = createAlerts({ config, catalog, store, runner, logger, clock })
-  const audit = await createAudit({ config, store, catalog, logger, clock })
-  const alerts = createAlerts({ config, catalog, store, runner, logger, clock })
   return {
     config,
     catalog,
@@ -110,17 +103,11 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
     keys,
     alerts,
     audit,
-    alerts,
-    audit,
-    alerts,
     clock,
     metrics,
     close: async () => {
       await alerts.stop()
       await audit.close()
-      await alerts.stop()
-      await audit.close()
-      await alerts.stop()
       await runner.stop()
       await store.close()
       snapshots.close()
