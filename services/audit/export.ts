@@ -19,6 +19,8 @@ export interface ExportFilter {
 export type ExportReader = Pick<EventStore, 'readAll' | 'readStream'> & {
   head: () => Position | Promise<Position>
   positionAt: (instant: string) => Position | Promise<Position>
+  /** Pages of events in position order, when the reader can give them cheaper than one by one. */
+  readPages?: (range: { from: Position; to: Position }) => AsyncIterable<RecordedEvent[]>
 }
 
 const chunkBytes = 64 * 1024
@@ -34,30 +36,40 @@ export const exportRange = async (reader: ExportReader, filter: ExportFilter): P
   return { from, to }
 }
 
-async function* selected(reader: ExportReader, filter: ExportFilter, range: { from: Position; to: Position }): AsyncGenerator<RecordedEvent> {
+/** Events of the range a page at a time: the reader's own pages when it has them (raw SQLite). */
+async function* pages(reader: ExportReader, filter: ExportFilter, range: { from: Position; to: Position }): AsyncGenerator<RecordedEvent[]> {
   if (range.to <= range.from) return
+  if (filter.stream === undefined && reader.readPages) {
+    yield* reader.readPages(range)
+    return
+  }
+  let page: RecordedEvent[] = []
   const events = filter.stream === undefined ? reader.readAll(range) : reader.readStream(filter.stream)
   for await (const event of events) {
-    if (event.position <= range.from) continue
-    if (event.position > range.to) {
-      if (filter.stream === undefined) return
-      continue
+    if (event.position > range.to && filter.stream === undefined) break
+    page.push(event)
+    if (page.length >= 200) {
+      yield page
+      page = []
     }
-    if (filter.type === undefined || event.type === filter.type) yield event
   }
+  yield page
 }
 
 /** NDJSON chunks of the selected events. */
 export async function* exportChunks(reader: ExportReader, filter: ExportFilter = {}): AsyncGenerator<string> {
   const range = await exportRange(reader, filter)
   let chunk = ''
-  for await (const event of selected(reader, filter, range)) {
-    chunk += `${JSON.stringify(event)}\n`
-    if (chunk.length >= chunkBytes) {
-      yield chunk
-      chunk = ''
+  for await (const page of pages(reader, filter, range))
+    for (const event of page) {
+      if (event.position <= range.from || event.position > range.to) continue
+      if (filter.type !== undefined && event.type !== filter.type) continue
+      chunk += `${JSON.stringify(event)}\n`
+      if (chunk.length >= chunkBytes) {
+        yield chunk
+        chunk = ''
+      }
     }
-  }
   if (chunk) yield chunk
 }
 
