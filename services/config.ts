@@ -19,8 +19,6 @@ export interface Config {
   /** /readyz fails while the read models lag the log head by more than this many events. */
   readyLagEvents: number
   snapshotEvery: number
-  /** Signed tree heads: key and checkpoint cadence (TARGETWATCH_LEDGER_*). */
-  ledger: LedgerConfig
   /** EventStoreDB gRPC keep-alive interval and call deadline, in ms (unset: the client's 10 s defaults). */
   eventstoreKeepAliveMs?: number
   eventstoreDeadlineMs?: number
@@ -90,9 +88,6 @@ export const loadConfig = (env: Env = process.env, cwd = process.cwd()): Config 
     maxBatch: integer(env, 'TARGETWATCH_MAX_BATCH', 10_000, 1, 100_000),
     readyLagEvents: integer(env, 'TARGETWATCH_READY_LAG_EVENTS', 1_000, 0, Number.MAX_SAFE_INTEGER),
     snapshotEvery: integer(env, 'TARGETWATCH_SNAPSHOT_EVERY', 10_000, 100, 10_000_000),
-    ledger: ledgerConfigFrom(env, (variable, message) => {
-      throw new ConfigError(variable, message)
-    }),
     ...(env.EVENTSTORE_KEEPALIVE_MS ? { eventstoreKeepAliveMs: integer(env, 'EVENTSTORE_KEEPALIVE_MS', 10_000, 1_000, 3_600_000) } : {}),
     ...(env.EVENTSTORE_DEADLINE_MS ? { eventstoreDeadlineMs: integer(env, 'EVENTSTORE_DEADLINE_MS', 10_000, 100, 3_600_000) } : {}),
     metricsAccess: oneOf(env, 'TARGETWATCH_METRICS_ACCESS', isLoopback(env.HOST || '127.0.0.1') ? 'public' : 'key', ['public', 'key']),

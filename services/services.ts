@@ -13,7 +13,6 @@ import { webhooksProjection } from '../projections/webhooks.ts'
 import { loadCatalog } from '../seeds/catalog.ts'
 import { createAudit, type Audit } from './audit/index.ts'
 import { createAlerts, type Alerts } from './alerts/alerts.ts'
-import { createAudit, type Audit } from './audit/index.ts'
 import { createKeyService, type KeyService } from './auth/keys.ts'
 import type { Config } from './config.ts'
 import { createMetrics, instrumentSnapshots, type Metrics } from './http/plugins/metrics.ts'
@@ -31,8 +30,6 @@ export interface Services {
   runner: Runner
   ingest: Ingest
   keys: KeyService
-  /** Merkle tree, signed tree heads, attestations, verification (services/audit). */
-  audit: Audit
   /** Alert derivation, webhook subscriptions and the delivery dispatcher (services/alerts); started by the HTTP app. */
   alerts: Alerts
   /** Merkle tree, signed tree heads, attestations, verification (services/audit). */
@@ -95,7 +92,6 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
   await runner.start()
   const keys = createKeyService({ store, runner, environmentAdminKey: config.adminKey, clock })
   const ingest = createIngest({ store, catalogContext: decisionCatalogContext(catalog), clock })
-  const audit = await createAudit({ config, store, catalog, logger, clock })
   const alerts = createAlerts({ config, catalog, store, runner, logger, clock })
   const audit = await createAudit({ config, store, catalog, logger, clock })
   return {
@@ -105,13 +101,11 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
     runner,
     ingest,
     keys,
-    audit,
     alerts,
     audit,
     clock,
     metrics,
     close: async () => {
-      await audit.close()
       await alerts.stop()
       await audit.close()
       await runner.stop()
