@@ -1,0 +1,137 @@
+// Ingest figures: durable single-event POSTs at 50 connections against a bare fastify route with
+// the same body schema; batches of 1,000 into a log that already holds 1M events against raw
+// better-sqlite3 inserts of the very rows the service wrote.
+import fs from 'node:fs'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import { clientEventTypes } from '../../domain/events.ts'
+import type { BenchConfig } from './config.ts'
+import { createGenerator, type GeneratedFact } from './generator.ts'
+import { load } from './load.ts'
+import { copyLog, type SeededLog } from './logs.ts'
+import { reporterKey, runChild, startBenchService, startCeilingServer } from './processes.ts'
+import type { Figure } from './table.ts'
+
+type Log = (line: string) => void
+
+/** Facts a client can send in any order: each opens its own stream, or reports an indicator. */
+const independent = (fact: GeneratedFact) => fact.revisionBefore < 0 || fact.submitted.type === 'IndicatorReported'
+
+// Clients leave the id to the service (it is optional): the service mints it.
+const clientJson = (fact: GeneratedFact) => JSON.stringify({ type: fact.submitted.type, data: fact.submitted.data })
+
+const independentFacts = (count: number, firstSerial: number): string[] => {
+  const generator = createGenerator({ total: count, seed: 7, firstSerial })
+  const bodies: string[] = []
+  while (bodies.length < count) {
+    const fact = generator.next()
+    if (independent(fact)) bodies.push(clientJson(fact))
+  }
+  return bodies
+}
+
+const best = (values: number[]) => Math.max(...values)
+
+export const singleIngest = async (config: BenchConfig, work: string, log: Log): Promise<Figure> => {
+  const bodies = independentFacts(config.seconds * 40_000, 50_000_000)
+  const service: number[] = []
+  const ceiling: number[] = []
+  for (let round = 1; round <= config.repeat; round++) {
+    const bare = await startCeilingServer('post')
+    const ceilingRun = await load({ url: `${bare.url}/v1/events`, method: 'POST', connections: config.connections, seconds: config.seconds, bodies })
+    await bare.stop()
+    const dataDir = path.join(work, `ingest-${round}`)
+    fs.rmSync(dataDir, { recursive: true, force: true })
+    const server = await startBenchService(dataDir)
+    const key = await reporterKey(server)
+    const run = await load({
+      url: `${server.url}/v1/events`,
+      method: 'POST',
+      connections: config.connections,
+      seconds: config.seconds,
+      bodies,
+      headers: { authorization: `Bearer ${key}` },
+    })
+    await server.stop()
+    fs.rmSync(dataDir, { recursive: true, force: true })
+    log(`  single ingest round ${round}: service ${run.perSecond.toFixed(0)}/s (${run.failed} failed), bare fastify ${ceilingRun.perSecond.toFixed(0)}/s`)
+    service.push(run.perSecond)
+    ceiling.push(ceilingRun.perSecond)
+  }
+  return {
+    name: `durable single-event ingest, POST /v1/events, ${config.connections} connections`,
+    value: best(service),
+    unit: 'events/s',
+    ceiling: { name: 'bare fastify POST, same body schema, no store', value: best(ceiling) },
+    goal: { compare: '>=', target: 0.7 },
+  }
+}
+
+const batchBodies = (batches: number): string[] => {
+  const generator = createGenerator({ total: batches * 1000, seed: 11, firstSerial: 80_000_000 })
+  return Array.from({ length: batches }, () => {
+    const events: unknown[] = []
+    for (let i = 0; i < 1000; i++) {
+      const fact = generator.next()
+      events.push({ type: fact.submitted.type, data: fact.submitted.data })
+    }
+    return JSON.stringify({ events })
+  })
+}
+
+const headOf = (file: string) => {
+  const db = new Database(file, { readonly: true })
+  const head = db.prepare('SELECT coalesce(max(position), 0) FROM events').pluck().get() as number
+  db.close()
+  return head
+}
+
+/** Facts recorded after `after` (the service may also record events of its own, e.g. signed tree heads). */
+const factsAfter = (file: string, after: number) => {
+  const db = new Database(file, { readonly: true })
+  const types = clientEventTypes.map(() => '?').join(', ')
+  const count = db.prepare(`SELECT count(*) FROM events WHERE position > ? AND type IN (${types})`).pluck().get(after, ...clientEventTypes) as number
+  db.close()
+  return count
+}
+
+export const batchIngest = async (config: BenchConfig, seeded: SeededLog, work: string, log: Log): Promise<Figure> => {
+  const batches = 20
+  const bodies = batchBodies(batches)
+  const service: number[] = []
+  const ceiling: number[] = []
+  for (let round = 1; round <= config.repeat; round++) {
+    const serviceDir = path.join(work, `batch-${round}`)
+    const file = copyLog(seeded, serviceDir)
+    const server = await startBenchService(serviceDir)
+    const key = await reporterKey(server)
+    const before = headOf(file)
+    const run = await load({
+      url: `${server.url}/v1/events/batch`,
+      method: 'POST',
+      connections: 1,
+      amount: batches,
+      bodies,
+      headers: { authorization: `Bearer ${key}` },
+    })
+    await server.stop()
+    const written = factsAfter(file, before)
+    if (run.failed > 0 || written !== batches * 1000) throw new Error(`batch ingest recorded ${written} of ${batches * 1000} facts (${run.failed} failed requests)`)
+    const ceilingDir = path.join(work, `batch-ceiling-${round}`)
+    const raw = await runChild<{ rows: number; ms: number }>('raw-insert-child.ts', [file, copyLog(seeded, ceilingDir), String(before)])
+    fs.rmSync(serviceDir, { recursive: true, force: true })
+    fs.rmSync(ceilingDir, { recursive: true, force: true })
+    const perSecond = written / run.seconds
+    const rawPerSecond = raw.rows / (raw.ms / 1000)
+    log(`  batch ingest round ${round}: service ${perSecond.toFixed(0)} events/s, raw inserts ${rawPerSecond.toFixed(0)} rows/s`)
+    service.push(perSecond)
+    ceiling.push(rawPerSecond)
+  }
+  return {
+    name: `batch ingest, POST /v1/events/batch of 1,000, ${seeded.count.toLocaleString('en-US')} events stored`,
+    value: best(service),
+    unit: 'events/s',
+    ceiling: { name: 'raw better-sqlite3 inserts of the same rows, 1,000 per transaction', value: best(ceiling) },
+    goal: { compare: '>=', target: 0.8 },
+  }
+}

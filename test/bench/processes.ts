@@ -1,0 +1,80 @@
+// Everything measured runs in a child process of its own, so the load generator (autocannon, in
+// this process) never shares an event loop with the server, and each child's peak RSS is its own.
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startService, type ServiceProcess } from '../helpers/process.ts'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+export const benchAdminKey = 'bench-admin-key-0123456789abcdef'
+
+/** Runs test/bench/<script> with tsx; resolves with the JSON it prints on its last stdout line. */
+export const runChild = <T>(script: string, args: string[], env: Record<string, string> = {}): Promise<T> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, script), ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let output = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
+    child.on('error', reject)
+    child.on('exit', (code) => {
+      const last = output.trim().split('\n').at(-1) ?? ''
+      if (code !== 0) return reject(new Error(`${script} exited with ${code}: ${output}`))
+      try {
+        resolve(JSON.parse(last) as T)
+      } catch {
+        reject(new Error(`${script} printed no result: ${output}`))
+      }
+    })
+  })
+
+export interface Server {
+  url: string
+  stop: () => Promise<void>
+}
+
+const stopChild = async (service: ServiceProcess): Promise<void> => {
+  service.child.kill('SIGTERM')
+  await service.exited
+}
+
+/** The real service (`targetwatch serve`) on a data dir, with request logging off (LOG_LEVEL=warn). */
+export const startBenchService = async (dataDir: string, env: Record<string, string> = {}): Promise<Server> => {
+  const service = await startService({ TARGETWATCH_DATA_DIR: dataDir, TARGETWATCH_ADMIN_KEY: benchAdminKey, ...env }, 600_000)
+  return { url: service.url, stop: () => stopChild(service) }
+}
+
+/** A bare fastify server: `post` (the ingest body schema, no store) or `get <file>` (a static JSON body). */
+export const startCeilingServer = (mode: 'post' | 'get', file?: string): Promise<Server> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'ceiling-server.ts'), mode, ...(file ? [file] : [])], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    const exited = new Promise<void>((done) => child.on('exit', () => done()))
+    child.on('error', reject)
+    child.stdout.setEncoding('utf8').once('data', (line: string) => {
+      const url = line.trim()
+      resolve({
+        url,
+        stop: async () => {
+          child.kill('SIGTERM')
+          await exited
+        },
+      })
+    })
+  })
+
+export const postJson = async (url: string, body: unknown, key = benchAdminKey): Promise<any> => {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+  })
+  if (response.status >= 300) throw new Error(`POST ${url}: ${response.status} ${await response.text()}`)
+  return response.json()
+}
+
+/** An unscoped reporter key, as a reporting system would use. */
+export const reporterKey = async (service: Server): Promise<string> =>
+  (await postJson(`${service.url}/v1/keys`, { name: 'bench reporting system', role: 'reporter' })).key
