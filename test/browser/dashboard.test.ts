@@ -92,7 +92,7 @@ t.test("the dashboard shows the API's figures for every target, and replays the 
   })
   const { url } = service
 
-  const year = simulateYear({ seed: 7, scale: 0.02, catalog })
+  const year = simulateYear({ seed: 7, scale: 0.01, catalog })
   const summary = await postYear(year, { url, key: adminKey })
   t.equal(summary.rejected, 0, `the simulated year was accepted (${summary.appended} events)`)
   await waitForProjection(url, summary.lastPosition)
