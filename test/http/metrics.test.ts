@@ -107,15 +107,35 @@ t.test('projection lag counts the events of the log not yet in the read models, 
   t.equal(value(caughtUp.text, 'targetwatch_events_appended_total', { type: 'SamplingBatchTested' }), 42, "the other writer's events count once folded")
 })
 
-t.test('webhook deliveries: a counter other components increment by outcome', async (t) => {
+t.test('webhook deliveries by outcome, counted from the attempts recorded in the log', async (t) => {
   const h = await startHarness()
   t.teardown(h.close)
   const url = await listen(h)
-  h.services.metrics.webhookDeliveries.inc({ outcome: 'delivered' }, 3)
-  h.services.metrics.webhookDeliveries.inc({ outcome: 'dead_letter' })
+  const meta = { principal: 'dispatcher', requestId: 'metrics-test', schemaVersion: 1 }
+  const record = (type: string, data: Record<string, unknown>) =>
+    h.services.store.append('delivery-msg_0123456789abcdef0123456789abcdef', [{ id: randomUUID(), type, occurredAt: new Date().toISOString(), data, meta }], 'any')
+  const attempt = (n: number, outcome: string, statusCode: number | null) =>
+    record('DeliveryAttempted', {
+      deliveryId: 'msg_0123456789abcdef0123456789abcdef',
+      webhookId: 'wh_0123456789abcdef',
+      attempt: n,
+      round: 0,
+      attemptedAt: new Date().toISOString(),
+      outcome,
+      statusCode,
+      latencyMs: 12,
+      error: outcome === 'delivered' ? null : 'HTTP 500',
+      nextAttemptAt: null,
+    })
+  await attempt(1, 'failed', 500)
+  await attempt(2, 'failed', 500)
+  await attempt(3, 'delivered', 204)
+  const last = await record('DeliveryDeadLettered', { deliveryId: 'msg_0123456789abcdef0123456789abcdef', webhookId: 'wh_0123456789abcdef', round: 0, attempts: 3, reason: 'test' })
+  await h.services.runner.waitFor(last.positions[0]!)
   const { text } = await scrape(url)
-  t.ok(value(text, 'targetwatch_webhook_deliveries_total', { outcome: 'delivered' })! >= 3)
-  t.ok(value(text, 'targetwatch_webhook_deliveries_total', { outcome: 'dead_letter' })! >= 1)
+  t.equal(value(text, 'targetwatch_webhook_deliveries_total', { outcome: 'failed' }), 2)
+  t.equal(value(text, 'targetwatch_webhook_deliveries_total', { outcome: 'delivered' }), 1)
+  t.equal(value(text, 'targetwatch_webhook_deliveries_total', { outcome: 'dead_letter' }), 1)
 })
 
 t.test('who may read /metrics: public on a loopback address, an auditor or admin key otherwise', async (t) => {

@@ -41,10 +41,10 @@ export const createMetrics = () => {
       buckets: [1, 10, 50, 100, 500, 1000, 2000, 5000, 10000],
       registers,
     }),
-    /** Outcomes as the dispatcher names them (e.g. delivered, failed, dead_letter). */
+    /** Counted from the log (DeliveryAttempted by outcome, DeliveryDeadLettered as dead_letter): do not also count in the dispatcher. */
     webhookDeliveries: new Counter({
       name: 'targetwatch_webhook_deliveries_total',
-      help: 'Webhook delivery attempts by outcome',
+      help: 'Webhook delivery attempts by outcome (delivered, failed, gone) and dead letters (dead_letter), as recorded in the log',
       labelNames: ['outcome'] as const,
       registers,
     }),
@@ -189,8 +189,13 @@ export const metricsPlugin = fp(
   async (app: FastifyInstance, sources: MetricsSources) => {
     const { metrics, runner } = sources
     scrapeGauges(sources)
-    // Counted as the read models see them: every event appended by anyone, once, by type.
-    const unsubscribe = runner.onEvent((event) => metrics.eventsAppended.inc({ type: event.type }))
+    // Counted as the read models see them: every event appended by anyone, once, by type. Every
+    // webhook delivery attempt is an event too, so outcomes are counted here, on every instance.
+    const unsubscribe = runner.onEvent((event) => {
+      metrics.eventsAppended.inc({ type: event.type })
+      if (event.type === 'DeliveryAttempted') metrics.webhookDeliveries.inc({ outcome: String((event.data as { outcome?: unknown }).outcome) })
+      else if (event.type === 'DeliveryDeadLettered') metrics.webhookDeliveries.inc({ outcome: 'dead_letter' })
+    })
     app.addHook('onClose', async () => void unsubscribe())
 
     app.addHook('onResponse', async (request, reply) => {
