@@ -82,7 +82,8 @@ export const createWebhookService = ({ store, runner, secretBox, config, clock, 
   const deliveryView = ({ revision: _r, sourceEventId: _s, ...delivery }: DeliveryRecord): DeliveryView => ({ ...delivery, type: delivery.message.type })
 
   const find = (id: string): SubscriptionRecord => {
-    const sub = state().subscriptions[id]
+    // Ids come from URLs: `constructor` or `__proto__` must not find Object.prototype members.
+    const sub = Object.hasOwn(state().subscriptions, id) ? state().subscriptions[id] : undefined
     if (!sub) throw new NotFound(`webhook ${id} does not exist`, { id })
     return sub
   }
@@ -154,7 +155,7 @@ export const createWebhookService = ({ store, runner, secretBox, config, clock, 
 
   const delivery = (id: string, deliveryId: string): DeliveryRecord => {
     find(id)
-    const found = state().deliveries[deliveryId]
+    const found = Object.hasOwn(state().deliveries, deliveryId) ? state().deliveries[deliveryId] : undefined
     if (!found || found.webhookId !== id) throw new NotFound(`webhook ${id} has no delivery ${deliveryId}`, { id, deliveryId })
     return found
   }

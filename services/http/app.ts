@@ -1,6 +1,6 @@
 // The fastify application as a plugin-composed factory, with no listen: tests inject into it,
 // services/server.ts serves it.
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { randomUUID } from 'node:crypto'
 import type { Services } from '../services.ts'
 import { authPlugin } from './plugins/auth.ts'
@@ -33,7 +33,7 @@ export const buildApp = async (services: Services, options: AppOptions = {}): Pr
     ajv: { customOptions: { removeAdditional: false } },
     // Errors raised by the router before any route runs (a URL that cannot be decoded, a path
     // parameter over maxParamLength) get the contract's error shape too.
-    frameworkErrors: (error, _request, reply) => {
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
       const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400
       const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is longer than 100 characters' : 'the URL cannot be decoded'
       void reply.status(status).send({ error: { code: error.code ?? 'BAD_URL', message } })
