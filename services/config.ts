@@ -28,6 +28,12 @@ export interface Config {
   ledger: LedgerConfig
   /** Alert derivation and webhook delivery (TARGETWATCH_ALERTS_*, TARGETWATCH_WEBHOOK_*, TARGETWATCH_RESCUE_*). */
   alerts: AlertsConfig
+  /**
+   * Run the webhook dispatcher only while holding a lease recorded in the store, so exactly one
+   * of several instances delivers. `auto`: on with EventStoreDB (several instances), off with the
+   * embedded stores (one process owns the file). TARGETWATCH_DISPATCHER_LEASE, _TTL_MS.
+   */
+  dispatcherLease: { enabled: boolean; ttlMs: number }
 }
 
 export class ConfigError extends Error {
@@ -97,5 +103,11 @@ export const loadConfig = (env: Env = process.env, cwd = process.cwd()): Config 
     alerts: alertsConfigFrom(env, (variable, message) => {
       throw new ConfigError(variable, message)
     }),
+    dispatcherLease: {
+      enabled: ((mode) => (mode === 'auto' ? store === 'eventstoredb' : mode === 'on'))(
+        oneOf(env, 'TARGETWATCH_DISPATCHER_LEASE', 'auto', ['auto', 'on', 'off']),
+      ),
+      ttlMs: integer(env, 'TARGETWATCH_DISPATCHER_LEASE_TTL_MS', 60_000, 1_000, 3_600_000),
+    },
   }
 }

@@ -15,6 +15,8 @@ import { keyRoutes } from './routes/keys.ts'
 import { streamRoutes } from './routes/streams.ts'
 import { targetRoutes } from './routes/targets.ts'
 import { alertsLifecycle, webhookRoutes } from './routes/webhooks.ts'
+import { leaseDispatcher } from '../cluster/dispatcher-lease.ts'
+import type { Logger } from 'pino'
 import { validatorCompiler } from './schemas.ts'
 
 export interface AppOptions {
@@ -56,7 +58,13 @@ export const buildApp = async (services: Services, options: AppOptions = {}): Pr
   await app.register(streamRoutes, { store: services.store })
   await app.register(keyRoutes, { keys: services.keys })
   await app.register(webhookRoutes, { alerts: services.alerts })
-  await app.register(alertsLifecycle, { alerts: services.alerts })
+  const { dispatcherLease } = config
+  await app.register(alertsLifecycle, {
+    alerts: services.alerts,
+    ...(dispatcherLease.enabled
+      ? { lease: () => leaseDispatcher({ store: services.store, alerts: services.alerts, ttlMs: dispatcherLease.ttlMs, logger: app.log as Logger, clock: services.clock }) }
+      : {}),
+  })
   await app.register(auditRoutes, services)
   await app.register(dashboardPlugin)
   return app

@@ -1,6 +1,7 @@
 // Webhook subscriptions and their deliveries (admin), and the alert history (any key).
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import type { Lease } from '../../cluster/lease.ts'
 import { z } from 'zod'
 import { WebhookFilter, alertMessageTypes, scopeId, webhookMessageTypes } from '../../../domain/webhooks.ts'
 import { provinceId } from '../../../domain/regions.ts'
@@ -237,9 +238,17 @@ export const webhookRoutes = async (app: FastifyInstance, { alerts }: { alerts: 
 
 /** Starts alert derivation and delivery when the app is ready; stops them when it closes. */
 export const alertsLifecycle = fp(
-  async (app: FastifyInstance, { alerts }: { alerts: Alerts }) => {
-    app.addHook('onReady', async () => alerts.start())
-    app.addHook('onClose', async () => alerts.stop())
+  async (app: FastifyInstance, { alerts, lease }: { alerts: Alerts; lease?: () => Lease }) => {
+    let held: Lease | null = null
+    app.addHook('onReady', async () => {
+      // With a cluster lease, derivation runs everywhere but only the lease holder delivers.
+      alerts.start(lease ? { dispatcher: false } : {})
+      if (lease) held = lease()
+    })
+    app.addHook('onClose', async () => {
+      await held?.stop()
+      await alerts.stop()
+    })
   },
   { name: 'alerts-lifecycle' },
 )
