@@ -101,13 +101,15 @@ export const judgeReplay = (
 }
 
 /** EventStoreDB's meanings; `current` is the stream's last revision or noStream. */
+export const expectedRevisionHolds = (expected: ExpectedRevision, current: number): boolean =>
+  expected === 'any' ||
+  (expected === 'no_stream' && current === noStream) ||
+  (expected === 'exists' && current !== noStream) ||
+  expected === current
+
 export const checkExpectedRevision = (stream: string, expected: ExpectedRevision, current: number): void => {
-  const holds =
-    expected === 'any' ||
-    (expected === 'no_stream' && current === noStream) ||
-    (expected === 'exists' && current !== noStream) ||
-    expected === current
-  if (!holds) throw new ConcurrencyError(stream, String(expected), current === noStream ? 'no_stream' : String(current))
+  if (!expectedRevisionHolds(expected, current))
+    throw new ConcurrencyError(stream, String(expected), current === noStream ? 'no_stream' : String(current))
 }
 
 /**

@@ -59,32 +59,47 @@ const migrate = (db: Database.Database) => {
   }).immediate()
 }
 
-// Blobs are formatted as text inside SQLite: far cheaper than a Node Buffer per value per row.
-const hexId = 'lower(hex(event_id))'
-const eventIdText =
-  `CASE typeof(event_id) WHEN 'blob' THEN substr(${hexId}, 1, 8) || '-' || substr(${hexId}, 9, 4) || '-' || ` +
-  `substr(${hexId}, 13, 4) || '-' || substr(${hexId}, 17, 4) || '-' || substr(${hexId}, 21) ELSE event_id END`
+// Blobs cross the boundary as hex text, converted inside SQLite (hex, unhex): far cheaper than a
+// Node Buffer per value per row. A uuid id reads back as its 32 hex digits (sqlite-rows.ts puts
+// the dashes back); any other id reads back as ':' + the id, which hex digits never start with.
+const eventIdText = `CASE typeof(event_id) WHEN 'blob' THEN lower(hex(event_id)) ELSE ':' || event_id END`
 const eventColumns = `position, stream_id, revision, ${eventIdText}, type, occurred_at, recorded_at, data, meta, lower(hex(hash))`
+// The same columns with the stream's name appended, for readers that need names for every row.
+const namedEventColumns = `events.position, events.stream_id, events.revision, ${eventIdText}, type, occurred_at, recorded_at, data, meta, lower(hex(hash)), streams.name`
 
 /** Every statement the store runs, prepared once per connection. */
 export const prepareStatements = (db: Database.Database) => ({
-  streamByName: db.prepare<[string], { id: number; revision: number; last_hash: Buffer }>(
-    'SELECT id, revision, last_hash FROM streams WHERE name = ?',
+  streamByName: db.prepare<[string], { id: number; revision: number; last_hash: string }>(
+    'SELECT id, revision, lower(hex(last_hash)) AS last_hash FROM streams WHERE name = ?',
   ),
   streamName: db.prepare<[number], string>('SELECT name FROM streams WHERE id = ?').pluck(),
-  insertStream: db.prepare<[string, Buffer]>('INSERT INTO streams (name, revision, last_hash) VALUES (?, -1, ?)'),
-  updateStream: db.prepare<[number, Buffer, number]>('UPDATE streams SET revision = ?, last_hash = ? WHERE id = ?'),
+  /** name, revision, last hash (hex). */
+  insertStream: db.prepare<[string, number, string]>('INSERT INTO streams (name, revision, last_hash) VALUES (?, ?, unhex(?))'),
+  /** revision, last hash (hex), id. */
+  updateStream: db.prepare<[number, string, number]>('UPDATE streams SET revision = ?, last_hash = unhex(?) WHERE id = ?'),
   eventById: db.prepare<[Buffer | string], { position: number; stream_id: number; revision: number; type: string; data: string }>(
     'SELECT position, stream_id, revision, type, data FROM events WHERE event_id = ?',
   ),
-  insertEvent: db.prepare<[number, number, Buffer | string, string, string, string, string, string, Buffer]>(
-    'INSERT INTO events (stream_id, revision, event_id, type, occurred_at, recorded_at, data, meta, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  /**
+   * stream id, revision, packed (1 when the id is a canonical uuid, stored as 16 bytes), the id
+   * twice (packed or as text), type, occurredAt, recordedAt, data, meta, hash (hex).
+   */
+  insertEvent: db.prepare<[number, number, number, string, string, string, string, string, string, string, string]>(
+    'INSERT INTO events (stream_id, revision, event_id, type, occurred_at, recorded_at, data, meta, hash) ' +
+      "VALUES (?, ?, CASE WHEN ? THEN unhex(?, '-') ELSE ? END, ?, ?, ?, ?, ?, unhex(?))",
   ),
   lastRecordedAt: db.prepare<[], string>('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1').pluck(),
   recordedAtOf: db.prepare<[number], string>('SELECT recorded_at FROM events WHERE position = ?').pluck(),
   head: db.prepare<[], number>('SELECT coalesce(max(position), 0) FROM events').pluck(),
   allPage: db
     .prepare<[number, number, number], unknown[]>(`SELECT ${eventColumns} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`)
+    .raw(),
+  /** allPage with each row's stream name (rowToEvent reads it from the row). */
+  allPageNamed: db
+    .prepare<[number, number, number], unknown[]>(
+      `SELECT ${namedEventColumns} FROM events JOIN streams ON streams.id = events.stream_id ` +
+        'WHERE events.position > ? AND events.position <= ? ORDER BY events.position LIMIT ?',
+    )
     .raw(),
   streamPage: db
     .prepare<[number, number, number], unknown[]>(`SELECT ${eventColumns} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`)

@@ -1,12 +1,25 @@
 // The SQLite store with group commit: appends made in one event-loop turn are written in one
 // transaction (one fsync), each judged on its own inside a savepoint, and resolve after COMMIT.
+// The common append (new ids) costs one stream lookup and its inserts: the event-id index is
+// read only when an insert collides with a recorded id, or the expected revision fails, which
+// is when an append may be the retry of an earlier one.
 import Database from 'better-sqlite3'
 import { DomainError, StoreUnavailable } from '../../domain/errors.ts'
-import { checkExpectedRevision, judgeReplay, noStream, prepareAppend, stampRecordedAt, toIsoInstant, type PreparedEvent } from './append-rules.ts'
+import {
+  checkExpectedRevision,
+  expectedRevisionHolds,
+  judgeReplay,
+  noStream,
+  prepareAppend,
+  stampRecordedAt,
+  toIsoInstant,
+  type PreparedEvent,
+  type RecordedIdentity,
+} from './append-rules.ts'
 import { eventHashOfCanonicalData, genesisHash } from './hashing.ts'
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, RecordedEvent } from './port.ts'
 import { openDatabase, prepareStatements } from './sqlite-schema.ts'
-import { encodeEventId, hashToBlob, rowToEvent } from './sqlite-rows.ts'
+import { encodeEventId, isPackedEventId, namedRowToEvent, rowToEvent } from './sqlite-rows.ts'
 import { createSubscriptions } from './subscription.ts'
 
 export interface SqliteStoreOptions {
@@ -38,9 +51,12 @@ interface PendingAppend {
 }
 
 type Outcome = { ok: true; result: AppendResult; count: number } | { ok: false; error: DomainError }
+type StreamRow = { id: number; revision: number; last_hash: string }
 
 const pageSize = 1000
-const genesisBlob = hashToBlob(genesisHash)
+
+const isEventIdCollision = (error: unknown): boolean =>
+  error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes('events.event_id')
 // Conditions of the disk or the file, not of the request: the client may retry later (503).
 const unavailableCodes = /^SQLITE_(FULL|IOERR|CANTOPEN|READONLY|BUSY|LOCKED|NOMEM|CORRUPT|NOTADB|PROTOCOL)/
 
@@ -61,21 +77,10 @@ export const createSqliteStore = (options: SqliteStoreOptions): SqliteEventStore
   }
   const sql = prepareStatements(db)
   const counters: SqliteStoreStats = { transactions: 0, appends: 0, events: 0 }
-  // Filled only from committed rows (reads never run inside a write), so a rolled-back stream id cannot linger.
-  const streamNames = new Map<number, string>()
   let queue: PendingAppend[] = []
   let scheduled: NodeJS.Immediate | undefined
   let state: 'open' | 'closing' | 'closed' = 'open'
   let closing: Promise<void> | undefined
-
-  const streamName = (id: number): string => {
-    let name = streamNames.get(id)
-    if (name === undefined) {
-      name = sql.streamName.get(id) as string
-      streamNames.set(id, name)
-    }
-    return name
-  }
 
   const readRows = <T>(query: () => T): T => {
     if (state === 'closed') throw new StoreUnavailable('event store is closed')
@@ -86,36 +91,63 @@ export const createSqliteStore = (options: SqliteStoreOptions): SqliteEventStore
     }
   }
 
-  // A nested db.transaction is a SAVEPOINT: an append that throws is undone alone.
-  const appendOne = db.transaction((item: PendingAppend, now: string, last: string) => {
-    const { stream, prepared, expected } = item
-    const row = sql.streamByName.get(stream)
-    const replay = judgeReplay(stream, prepared, (id) => {
-      const found = sql.eventById.get(encodeEventId(id))
-      if (found === undefined) return undefined
-      const owner = found.stream_id === row?.id ? stream : (sql.streamName.get(found.stream_id) as string)
-      return { stream: owner, type: found.type, dataJson: found.data, revision: found.revision, position: found.position }
-    })
-    if (replay !== null) return { result: replay, count: 0, last }
+  /** What the log knows about an id, for judging a possible retry. */
+  const recordedIdentity = (stream: string, row: StreamRow | undefined) => (id: string): RecordedIdentity | undefined => {
+    const found = sql.eventById.get(encodeEventId(id))
+    if (found === undefined) return undefined
+    const owner = found.stream_id === row?.id ? stream : (sql.streamName.get(found.stream_id) as string)
+    return { stream: owner, type: found.type, dataJson: found.data, revision: found.revision, position: found.position }
+  }
+
+  // A nested db.transaction is a SAVEPOINT: an append whose insert fails is undone alone.
+  const writeEvents = db.transaction((item: PendingAppend, row: StreamRow | undefined, recordedAts: string[]): number[] => {
+    const { stream, prepared } = item
     const current = row?.revision ?? noStream
-    checkExpectedRevision(stream, expected, current)
-    if (prepared.length === 0) return { result: { nextRevision: current, positions: [], idempotent: false }, count: 0, last }
-    const recordedAts = prepared.map(({ recordedAt, event }) => (last = stampRecordedAt(recordedAt, now, last, event.id)))
-    const streamId = row?.id ?? Number(sql.insertStream.run(stream, genesisBlob).lastInsertRowid)
-    let prevHash = row === undefined ? genesisHash : row.last_hash.toString('hex')
-    const positions = prepared.map(({ event, dataJson }, index) => {
+    let prevHash = row?.last_hash ?? genesisHash
+    const chained = prepared.map(({ event, dataJson }, index) => {
       const revision = current + 1 + index
-      const fields = { id: event.id, type: event.type, stream, revision, occurredAt: event.occurredAt }
-      const hash = eventHashOfCanonicalData(prevHash, fields, dataJson)
+      const hash = eventHashOfCanonicalData(prevHash, { id: event.id, type: event.type, stream, revision, occurredAt: event.occurredAt }, dataJson)
       const meta = JSON.stringify({ ...event.meta, prevHash })
-      const inserted = sql.insertEvent.run(streamId, revision, encodeEventId(event.id), event.type, event.occurredAt, recordedAts[index], dataJson, meta, hashToBlob(hash))
       prevHash = hash
-      return Number(inserted.lastInsertRowid)
+      return { revision, hash, meta }
     })
     const nextRevision = current + prepared.length
-    sql.updateStream.run(nextRevision, hashToBlob(prevHash), streamId)
-    return { result: { nextRevision, positions, idempotent: false }, count: prepared.length, last }
+    // A new stream's row is written once, already at its last revision and hash.
+    const streamId = row?.id ?? Number(sql.insertStream.run(stream, nextRevision, prevHash).lastInsertRowid)
+    const positions = prepared.map(({ event, dataJson }, index) => {
+      const { revision, hash, meta } = chained[index]
+      const packed = isPackedEventId(event.id) ? 1 : 0
+      const inserted = sql.insertEvent.run(streamId, revision, packed, event.id, event.id, event.type, event.occurredAt, recordedAts[index], dataJson, meta, hash)
+      return Number(inserted.lastInsertRowid)
+    })
+    if (row !== undefined) sql.updateStream.run(nextRevision, prevHash, row.id)
+    return positions
   })
+
+  const appendOne = (item: PendingAppend, now: string, last: string): { result: AppendResult; count: number; last: string } => {
+    const { stream, prepared, expected } = item
+    const row = sql.streamByName.get(stream)
+    const current = row?.revision ?? noStream
+    const retried = () => judgeReplay(stream, prepared, recordedIdentity(stream, row))
+    // A retry carries the expectation it was first sent with: it is judged as a replay first.
+    if (!expectedRevisionHolds(expected, current)) {
+      const replay = retried()
+      if (replay !== null) return { result: replay, count: 0, last }
+      checkExpectedRevision(stream, expected, current)
+    }
+    if (prepared.length === 0) return { result: { nextRevision: current, positions: [], idempotent: false }, count: 0, last }
+    let stamped = last
+    const recordedAts = prepared.map(({ recordedAt, event }) => (stamped = stampRecordedAt(recordedAt, now, stamped, event.id)))
+    try {
+      const positions = writeEvents(item, row, recordedAts)
+      return { result: { nextRevision: current + prepared.length, positions, idempotent: false }, count: prepared.length, last: stamped }
+    } catch (error) {
+      // An id is already recorded: the same append again (idempotent), or a conflict.
+      const replay = isEventIdCollision(error) ? retried() : null
+      if (replay !== null) return { result: replay, count: 0, last }
+      throw error
+    }
+  }
 
   const writeBatch = db.transaction((batch: PendingAppend[]): Outcome[] => {
     const now = clock().toISOString()
@@ -183,17 +215,21 @@ export const createSqliteStore = (options: SqliteStoreOptions): SqliteEventStore
     }
   }
 
+  /** Events after `from` (exclusive), at most `limit`, each with its stream name (joined, not cached). */
+  const readPage = (from: number, limit: number, to = Number.MAX_SAFE_INTEGER): RecordedEvent[] =>
+    readRows(() => sql.allPageNamed.all(from, to, limit)).map(namedRowToEvent)
+
   async function* readAll(options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
     let from = options.from ?? 0
     const to = options.to ?? Number.MAX_SAFE_INTEGER
     let remaining = options.limit ?? Infinity
     while (remaining > 0) {
       const want = Math.min(pageSize, remaining)
-      const rows = readRows(() => sql.allPage.all(from, to, want))
-      for (const stored of rows) yield rowToEvent(stored, streamName)
-      if (rows.length < want) return
-      from = rows[rows.length - 1][0] as number
-      remaining -= rows.length
+      const events = readPage(from, want, to)
+      for (const event of events) yield event
+      if (events.length < want) return
+      from = events[events.length - 1].position
+      remaining -= events.length
     }
   }
 
@@ -212,7 +248,7 @@ export const createSqliteStore = (options: SqliteStoreOptions): SqliteEventStore
     return low
   }
 
-  const subscriptions = createSubscriptions({ readAll, head })
+  const subscriptions = createSubscriptions({ readAll, head, readPage })
 
   const close = () =>
     (closing ??= (async () => {

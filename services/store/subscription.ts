@@ -1,9 +1,35 @@
 // Catch-up subscriptions for the embedded stores. Live delivery is the same code as catch-up:
 // a commit only wakes the subscriber, which then reads the log from its own position. So an
 // event committed at any moment (even mid catch-up) is read exactly once, in position order.
-import type { EventStore, Position, Subscription, SubscriptionHandler } from './port.ts'
+import type { EventStore, Position, RecordedEvent, Subscription, SubscriptionHandler } from './port.ts'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 
-type LogReader = Pick<EventStore, 'readAll' | 'head'>
+type LogReader = Pick<EventStore, 'readAll' | 'head'> & {
+  /**
+   * Optional: up to `limit` events after `from`, read at once. With it, a handler that returns
+   * nothing is called without an await per event, and a long catch-up yields to the event loop
+   * between pages instead of holding it.
+   */
+  readPage?: (from: Position, limit: number) => RecordedEvent[]
+}
+
+const pageSize = 1000
+
+/** Events from `position` to the end of the log, in order, one page per iteration. */
+async function* pagesFrom(log: LogReader, position: Position): AsyncGenerator<RecordedEvent[]> {
+  const { readPage } = log
+  if (readPage === undefined) {
+    for await (const event of log.readAll({ from: position })) yield [event]
+    return
+  }
+  for (let from = position; ; ) {
+    const page = readPage(from, pageSize)
+    if (page.length > 0) yield page
+    if (page.length < pageSize) return
+    from = page[page.length - 1].position
+    await nextTurn()
+  }
+}
 
 export interface Subscriptions {
   subscribe(from: Position | 'start' | 'end', handler: SubscriptionHandler, signal: AbortSignal): Subscription
@@ -47,11 +73,15 @@ export const createSubscriptions = (log: LogReader): Subscriptions => {
           continue
         }
         dirty = false
-        for await (const event of log.readAll({ from: position })) {
+        for await (const page of pagesFrom(log, position)) {
+          for (const event of page) {
+            if (stop.aborted) break
+            const handled = handler(event)
+            if (handled !== undefined) await handled
+            position = event.position
+            if (position >= target) caughtUp()
+          }
           if (stop.aborted) break
-          await handler(event)
-          position = event.position
-          if (position >= target) caughtUp()
         }
       }
     } catch (error) {
