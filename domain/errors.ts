@@ -78,3 +78,10 @@ export class StoreUnavailable extends DomainError {
     super('STORE_UNAVAILABLE', 503, message, details)
   }
 }
+
+/** Too many requests for this key (429); Retry-After says when to come back. */
+export class RateLimited extends DomainError {
+  constructor(message: string, details?: ErrorDetails) {
+    super('RATE_LIMITED', 429, message, details)
+  }
+}

@@ -34,6 +34,8 @@ export interface Config {
    * embedded stores (one process owns the file). TARGETWATCH_DISPATCHER_LEASE, _TTL_MS.
    */
   dispatcherLease: { enabled: boolean; ttlMs: number }
+  /** Requests per minute per API key (TARGETWATCH_RATE_LIMIT); 0 = no limit. */
+  rateLimitPerMinute: number
 }
 
 export class ConfigError extends Error {
@@ -109,5 +111,6 @@ export const loadConfig = (env: Env = process.env, cwd = process.cwd()): Config 
       ),
       ttlMs: integer(env, 'TARGETWATCH_DISPATCHER_LEASE_TTL_MS', 60_000, 1_000, 3_600_000),
     },
+    rateLimitPerMinute: integer(env, 'TARGETWATCH_RATE_LIMIT', 12_000, 0, 100_000_000),
   }
 }

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOpt
 import { randomUUID } from 'node:crypto'
 import type { Services } from '../services.ts'
 import { authPlugin } from './plugins/auth.ts'
+import { rateLimitPlugin } from './plugins/rate-limit.ts'
 import { dashboardPlugin } from './dashboard/plugin.ts'
 import { errorsPlugin } from './plugins/errors.ts'
 import { metricsPlugin } from './plugins/metrics.ts'
@@ -50,6 +51,7 @@ export const buildApp = async (services: Services, options: AppOptions = {}): Pr
 
   await app.register(errorsPlugin)
   await app.register(authPlugin, { keys: services.keys })
+  await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute })
   await app.register(metricsPlugin, { metrics: services.metrics, store: services.store, runner: services.runner, config, clock: services.clock })
   await app.register(openapiPlugin)
   await app.register(healthRoutes, { store: services.store, runner: services.runner, readyLagEvents: config.readyLagEvents })

@@ -109,6 +109,7 @@ const round = async (count: number, withReceiver: boolean) => {
   const service = await startService({
     TARGETWATCH_DATA_DIR: dataDir,
     TARGETWATCH_ADMIN_KEY: adminKey,
+    TARGETWATCH_RATE_LIMIT: '0',
     TARGETWATCH_WEBHOOK_ALLOW_PRIVATE: '1',
     // Every transition is sent (no flapping control): the most deliveries a hanging receiver can hold.
     TARGETWATCH_ALERTS_REPEAT_INTERVAL: '0ms',
