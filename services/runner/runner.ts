@@ -78,10 +78,15 @@ export const createRunner = ({
     position = Math.min(...[...slots.values()].map((s) => s.position))
   }
 
+  // A snapshot is an optimisation: failing to write one (disk full) must not stop the read models.
   const saveSnapshots = () => {
-    for (const slot of slots.values())
-      if (slot.position === position)
-        snapshots.save({ projection: slot.projection.name, version: slot.projection.version, position, anchor: lastHash, state: slot.state })
+    try {
+      for (const slot of slots.values())
+        if (slot.position === position)
+          snapshots.save({ projection: slot.projection.name, version: slot.projection.version, position, anchor: lastHash, state: slot.state })
+    } catch (err) {
+      logger.warn({ err, position }, 'could not write a projection snapshot; will try again later')
+    }
     sinceSnapshot = 0
     lastSnapshotAt = clock().getTime()
   }
