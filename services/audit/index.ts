@@ -10,7 +10,9 @@ import { createCheckpointer } from './checkpoints.ts'
 import { loadLedgerKey } from './ledger-key.ts'
 import { createLedgerTree } from './tree.ts'
 import { verifyLog, type VerifyReport } from './verify.ts'
-import { dataDirSource, storeSource, treeFileName } from './verify-sources.ts'
+import { dataDirSource, eventsFileName, storeSource, treeFileName } from './verify-sources.ts'
+import type { ExportReader } from './export.ts'
+import { openRawLog } from './raw-sqlite.ts'
 
 export interface AuditDeps {
   config: Config
@@ -57,8 +59,13 @@ export const createAudit = async ({ config, store, catalog, logger, clock }: Aud
       return verifyLog(await storeSource(store, { hint: tree.leafAt, witnesses }), { trustedKeys: null })
     })().finally(() => (running = null)))
 
+  /** A reader for one export: the SQLite file itself (one snapshot, flat memory), else the store. */
+  const openExportReader = (): ExportReader & { close: () => void } =>
+    config.store === 'sqlite' ? openRawLog(path.join(config.dataDir, eventsFileName)) : { ...store, head: () => store.head(), close: () => undefined }
+
   return {
     key,
+    openExportReader,
     tree,
     checkpoints,
     attestor: createAttestor({ tree, key, catalog, clock }),

@@ -30,6 +30,16 @@ export interface StreamRow {
   lastHash: string
 }
 
+/** What a chain link needs of one stored event. */
+export interface ChainRow {
+  position: Position
+  streamId: number
+  revision: number
+  /** meta.prevHash, or null when the row's meta cannot be read. */
+  prevHash: string | null
+  hash: string
+}
+
 export const openRawLog = (file: string) => {
   let db: Database.Database
   try {
@@ -47,6 +57,13 @@ export const openRawLog = (file: string) => {
   const streamPageById = db.prepare<[number, number], StreamRow>(
     'SELECT id, name, revision, lower(hex(last_hash)) AS lastHash FROM streams WHERE id > ? ORDER BY id LIMIT ?',
   )
+  // The chains in (stream_id, revision) order, one keyset-paged scan of the UNIQUE (stream_id,
+  // revision) index: a query per page, not per stream. Only what linkage needs: no data.
+  const chainPage = db
+    .prepare<[number, number, number], [number, number, number, string, string]>(
+      'SELECT position, stream_id, revision, meta, lower(hex(hash)) FROM events WHERE (stream_id, revision) > (?, ?) ORDER BY stream_id, revision LIMIT ?',
+    )
+    .raw()
   // One snapshot for the whole read: appends made meanwhile by the service are not seen.
   db.exec('BEGIN')
 
@@ -120,6 +137,27 @@ export const openRawLog = (file: string) => {
     }
   }
 
+  /** Every event's link fields in (stream, revision) order. */
+  async function* chainRows(): AsyncGenerator<ChainRow> {
+    let after: [number, number] = [0, -1]
+    for (;;) {
+      const rows = chainPage.all(after[0], after[1], pageSize)
+      for (const [position, streamId, revision, meta, hash] of rows) {
+        let prevHash: string | null = null
+        try {
+          prevHash = (JSON.parse(meta) as { prevHash?: string }).prevHash ?? null
+        } catch {
+          // an unreadable row is reported by the position-order pass
+        }
+        yield { position, streamId, revision, prevHash, hash }
+      }
+      if (rows.length < pageSize) return
+      const last = rows[rows.length - 1]
+      after = [last[1], last[2]]
+      await yieldToLoop()
+    }
+  }
+
   async function* readStream(name: string): AsyncGenerator<RecordedEvent> {
     const row = sql.streamByName.get(name)
     if (!row) return
@@ -158,6 +196,7 @@ export const openRawLog = (file: string) => {
     readAll,
     readPages,
     streamItems,
+    chainRows,
     readStream,
     streams,
     head,

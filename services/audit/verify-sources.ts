@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline'
 import { LedgerCheckpointed, ledgerCheckpointedType, ledgerStream } from '../../domain/attestation.ts'
 import { genesisHash } from '../store/hashing.ts'
 import type { EventStore, RecordedEvent } from '../store/port.ts'
-import { openRawLog, type RawItem, type RawLog } from './raw-sqlite.ts'
+import { openRawLog, type RawItem, type RawLog, type StreamRow } from './raw-sqlite.ts'
 import { leavesPerBlock, openTreeFileReadOnly, type SignedHeadRow } from './tree-file.ts'
 import type { HeadCandidate, Problem } from './verify-heads.ts'
 import type { VerifySource } from './verify.ts'
@@ -31,36 +31,56 @@ const headsFrom = async (events: AsyncIterable<RecordedEvent>) => {
 
 const witnessesFrom = (rows: SignedHeadRow[]): HeadCandidate[] => rows.map((row) => ({ ...row, source: 'witness' as const }))
 
-/** Per-stream chains by revision, and the streams table's own record of each stream's end. */
+/**
+ * Per-stream chains in (stream, revision) order, merged with the streams table: revisions run
+ * 0, 1, 2, ..., each prevHash is the hash before it, positions rise with revisions, and the
+ * table's record of each stream's last revision and hash matches the stored events.
+ */
 const walkChains = async (raw: RawLog, report: (problem: Problem) => void, head: number) => {
-  for await (const stream of raw.streams()) {
-    let expected = 0
-    let prevHash = genesisHash
-    let lastPosition = 0
-    let readable = true
-    for await (const item of raw.streamItems(stream.id, stream.name)) {
-      const event = item.event
-      if (!event) {
-        readable = false // reported by the main pass
-        break
-      }
-      const where = `stream ${stream.name} revision ${event.revision}`
-      if (event.revision !== expected)
-        report({ position: event.position, check: 'chain', message: `stream ${stream.name}: revision ${expected} is missing (the next stored is ${event.revision})` })
-      else if (event.meta.prevHash !== prevHash) report({ position: event.position, check: 'chain', message: `${where}: prevHash does not link to the previous event` })
-      if (event.position <= lastPosition)
-        report({ position: event.position, check: 'order', message: `${where} is at position ${event.position}, before revision ${expected - 1} at ${lastPosition}` })
-      expected = event.revision + 1
-      prevHash = event.meta.hash
-      lastPosition = event.position
-    }
-    if (readable && (expected - 1 !== stream.revision || (stream.revision >= 0 && prevHash !== stream.lastHash)))
+  const streams = raw.streams()[Symbol.asyncIterator]()
+  let stream: StreamRow | undefined
+  let expected = 0
+  let prevHash = genesisHash
+  let lastPosition = 0
+  let readable = true
+
+  const finish = (done: StreamRow) => {
+    if (readable && (expected - 1 !== done.revision || (done.revision >= 0 && prevHash !== done.lastHash)))
       report({
         position: head + 1,
         check: 'streams',
-        message: `stream ${stream.name}: the streams table records revision ${stream.revision} but the stored events end at revision ${expected - 1}: events are missing`,
+        message: `stream ${done.name}: the streams table records revision ${done.revision} but the stored events end at revision ${expected - 1}: events are missing`,
       })
   }
+  const advance = async () => {
+    if (stream) finish(stream)
+    stream = (await streams.next()).value ?? undefined
+    expected = 0
+    prevHash = genesisHash
+    lastPosition = 0
+    readable = true
+  }
+
+  await advance()
+  for await (const row of raw.chainRows()) {
+    while (stream && stream.id < row.streamId) await advance()
+    // An event of a stream id with no row is reported by the position-order pass.
+    if (!stream || stream.id !== row.streamId || !readable) continue
+    if (row.prevHash === null) {
+      readable = false
+      continue
+    }
+    const where = `stream ${stream.name} revision ${row.revision}`
+    if (row.revision !== expected)
+      report({ position: row.position, check: 'chain', message: `stream ${stream.name}: revision ${expected} is missing (the next stored is ${row.revision})` })
+    else if (row.prevHash !== prevHash) report({ position: row.position, check: 'chain', message: `${where}: prevHash does not link to the previous event` })
+    if (row.position <= lastPosition)
+      report({ position: row.position, check: 'order', message: `${where} is at position ${row.position}, before revision ${expected - 1} at ${lastPosition}` })
+    expected = row.revision + 1
+    prevHash = row.hash
+    lastPosition = row.position
+  }
+  while (stream) await advance()
 }
 
 /** A leaf-hash lookup over the side file's 16-leaf blocks, one block cached. */

@@ -109,7 +109,6 @@ export const verifyLog = async (source: VerifySource, options: VerifyOptions): P
   let matchedSize = 0
   let firstHintMismatch: number | null = null
   let hintsMissing = false
-  const positionOfOrdinal = (ordinal: number) => (source.dense ? ordinal : lastPosition)
 
   const checkHeads = () => {
     while (nextHead < heads.length && heads[nextHead].treeSize === frontier.size) {
@@ -168,7 +167,7 @@ export const verifyLog = async (source: VerifySource, options: VerifyOptions): P
   for (const head of heads.slice(nextHead))
     if (head.treeSize > size)
       problems.add({
-        position: positionOfOrdinal(size + 1),
+        position: source.dense ? size + 1 : null,
         check: 'truncation',
         message: `a signed head (${head.source}, ${head.signedAt}) covers ${head.treeSize} events but the log has ${size}: events ${size + 1}..${head.treeSize} are missing`,
       })

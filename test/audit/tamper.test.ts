@@ -8,13 +8,17 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeF
 import os from 'node:os'
 import path from 'node:path'
 import { parsePublicKey } from '../../services/audit/ledger-key.ts'
+import { canonicalJson, eventHash } from '../../services/store/hashing.ts'
 import { verifyLog } from '../../services/audit/verify.ts'
 import type { HeadCandidate } from '../../services/audit/verify-heads.ts'
 import { dataDirSource, fileSource } from '../../services/audit/verify-sources.ts'
 import { checkpointNow, cli, listening, postEvents, samplingBatches } from './helpers.ts'
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'targetwatch-tamper-'))
-t.teardown(() => rmSync(root, { recursive: true, force: true }))
+t.teardown(async () => {
+  await built.catch(() => undefined)
+  rmSync(root, { recursive: true, force: true })
+})
 const original = path.join(root, 'original')
 const marker = 'aflatoxin-B1-sample-0017'
 
@@ -187,4 +191,47 @@ t.test('verify of an export file catches an edited line', async (t) => {
   const edited = readFileSync(file, 'utf8').replace(marker, `${marker}x`)
   writeFileSync(file, edited)
   t.match(await verifyLog(fileSource(file), { trustedKeys: null }), { ok: false, firstBadPosition: markerPosition })
+})
+
+t.test('a reordering within one stream, and an edit whose hash was recomputed, are caught at their positions', async (t) => {
+  const dir = path.join(root, 'one-stream')
+  const h = await listening({ dataDir: dir })
+  await postEvents(h, samplingBatches('C', 10))
+  const [correction] = await postEvents(h, [{ type: 'SamplingResultCorrected', data: { batchId: 'C-3', result: 'fail', reason: 're-test' } }])
+  await postEvents(h, samplingBatches('D', 5))
+  await checkpointNow(h)
+  await h.close()
+  const tested = (db: Database.Database) =>
+    db.prepare("SELECT e.position FROM events e JOIN streams s ON s.id = e.stream_id WHERE s.name = 'sampling-C-3' AND e.revision = 0").pluck().get() as number
+
+  const swapped = path.join(root, 'one-stream-swapped')
+  cpSync(dir, swapped, { recursive: true })
+  let first = 0
+  withDatabase(swapped, (db) => {
+    first = tested(db)
+    db.transaction(() => {
+      db.prepare('UPDATE events SET position = -1 WHERE position = ?').run(first)
+      db.prepare('UPDATE events SET position = ? WHERE position = ?').run(first, correction.position)
+      db.prepare('UPDATE events SET position = ? WHERE position = -1').run(correction.position)
+    })()
+  })
+  const order = await verifyHere(swapped)
+  t.equal(order.report.firstBadPosition, first, 'the correction now stands before the test it corrects')
+  t.ok(order.report.problems.some((p) => p.check === 'order' && p.position === first))
+
+  const rehashed = path.join(root, 'one-stream-rehashed')
+  cpSync(dir, rehashed, { recursive: true })
+  let edited = 0
+  withDatabase(rehashed, (db) => {
+    edited = tested(db)
+    const row = db.prepare('SELECT stream_id, revision, event_id, type, occurred_at, data, meta FROM events WHERE position = ?').get(edited) as Record<string, never>
+    const data = { ...JSON.parse(row.data), result: 'fail' }
+    const id = (row.event_id as Buffer).toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-')
+    const hash = eventHash(JSON.parse(row.meta).prevHash, { id, type: row.type, stream: 'sampling-C-3', revision: row.revision, occurredAt: row.occurred_at, data })
+    db.prepare('UPDATE events SET data = ?, hash = ? WHERE position = ?').run(canonicalJson(data), Buffer.from(hash, 'hex'), edited)
+  })
+  const relinked = await verifyHere(rehashed)
+  t.notOk(relinked.report.problems.some((p) => p.check === 'hash'), 'the edited event matches its new hash')
+  t.ok(relinked.report.problems.some((p) => p.check === 'chain' && p.position === correction.position), 'the next event no longer links to it')
+  t.equal(relinked.report.firstBadPosition, edited, 'and the signed root, located by the side file, names the edit')
 })

@@ -23,6 +23,15 @@ import type { Position } from '../../store/port.ts'
 import { errorResponse, zodPart } from '../schemas.ts'
 
 const auditors = ['auditor', 'admin'] as const
+
+async function* exportOnce(audit: Services['audit'], query: EventsQuery): AsyncGenerator<string> {
+  const reader = audit.openExportReader()
+  try {
+    yield* exportChunks(reader, query)
+  } finally {
+    reader.close()
+  }
+}
 const hex = (hashes: Buffer[]) => hashes.map((hash) => hash.toString('hex'))
 
 export const auditRoutes = async (app: FastifyInstance, { store, audit }: Pick<Services, 'store' | 'audit'>) => {
@@ -60,15 +69,21 @@ export const auditRoutes = async (app: FastifyInstance, { store, audit }: Pick<S
           'stream and type filter. The range is fixed when the export starts, so it is a consistent prefix of the log.',
         tags: ['audit'],
         querystring: zodPart(EventsQuery, 'query'),
-        produces: ['application/x-ndjson'],
-        response: { 400: errorResponse },
+        response: {
+          200: {
+            description: 'one RecordedEvent per line: {id, type, stream, revision, position, occurredAt, recordedAt, data, meta}',
+            content: { 'application/x-ndjson': { schema: { type: 'string' } } },
+          },
+          400: errorResponse,
+        },
       },
     },
     async (request, reply) => {
       const query = request.query as EventsQuery
-      // Readable.from + fastify's pipe honour back-pressure: a slow client pauses the reads.
+      // Readable.from + fastify's pipe honour back-pressure: a slow client pauses the reads; a
+      // client that goes away ends the generator, whose finally closes the reader.
       reply.header('content-type', 'application/x-ndjson; charset=utf-8')
-      return reply.send(Readable.from(exportChunks(store, query), { objectMode: false }))
+      return reply.send(Readable.from(exportOnce(audit, query), { objectMode: false }))
     },
   )
 
