@@ -36,6 +36,8 @@ export interface Config {
   dispatcherLease: { enabled: boolean; ttlMs: number }
   /** Requests per minute per API key (TARGETWATCH_RATE_LIMIT); 0 = no limit. */
   rateLimitPerMinute: number
+  /** Cap on the SQLite log's size in pages (TARGETWATCH_SQLITE_MAX_PAGES): appends beyond it get 503 as on a full disk. */
+  sqliteMaxPages: number | null
 }
 
 export class ConfigError extends Error {
@@ -112,5 +114,6 @@ export const loadConfig = (env: Env = process.env, cwd = process.cwd()): Config 
       ttlMs: integer(env, 'TARGETWATCH_DISPATCHER_LEASE_TTL_MS', 60_000, 1_000, 3_600_000),
     },
     rateLimitPerMinute: integer(env, 'TARGETWATCH_RATE_LIMIT', 12_000, 0, 100_000_000),
+    sqliteMaxPages: env.TARGETWATCH_SQLITE_MAX_PAGES ? integer(env, 'TARGETWATCH_SQLITE_MAX_PAGES', 0, 16, 4_294_967_294) : null,
   }
 }

@@ -52,9 +52,12 @@ export const openStore = async (config: Config, clock: () => Date, logger?: Logg
   switch (config.store) {
     case 'memory':
       return createMemoryStore({ clock })
-    case 'sqlite':
+    case 'sqlite': {
       mkdirSync(config.dataDir, { recursive: true })
-      return createSqliteStore({ file: path.join(config.dataDir, 'events.db'), clock })
+      const store = createSqliteStore({ file: path.join(config.dataDir, 'events.db'), clock })
+      if (config.sqliteMaxPages !== null) store.database.pragma(`max_page_count = ${config.sqliteMaxPages}`)
+      return store
+    }
     case 'eventstoredb': {
       const adapter = './store/eventstoredb.ts'
       const { createEventStoreDbStore } = await import(adapter)
