@@ -1,10 +1,10 @@
 // Command handling for submitted facts: read the stream, judge the fact with its decider,
 // append with the stream's revision as the expected revision, retry when another writer won.
-import { randomUUID } from 'node:crypto'
 import { ConcurrencyError, DomainError, IdConflict } from '../../domain/errors.ts'
 import { recordedContextFields, streamOf, type ClientEvent } from '../../domain/events.ts'
 import { judge, type DecisionContext } from '../../domain/decide/index.ts'
 import { parseClientEvent } from '../../domain/parse-event.ts'
+import { newEventId } from '../store/event-ids.ts'
 import { canonicalJson } from '../store/hashing.ts'
 import type { EventStore, RecordedEvent } from '../store/port.ts'
 import { assertMayReport, assertMaySubmitFor, type Principal } from '../auth/principal.ts'
@@ -49,18 +49,25 @@ const sameContent = (recorded: RecordedEvent, event: ClientEvent): boolean =>
   clientView(recorded) === canonicalJson({ type: event.type, data: event.data }) &&
   (event.occurredAt === undefined || Date.parse(event.occurredAt) === Date.parse(recorded.occurredAt))
 
+// A reading (IndicatorReported) is judged on its own data and the catalog: its decider reads
+// nothing from the stream, which holds every report of one indicator in one region and only
+// grows. So a reading sent without an id is not read against its stream nor held to a revision
+// ('any'); one sent with an id reads the stream, to answer a retry with the original.
+const judgedAlone = (event: ClientEvent): boolean => event.type === 'IndicatorReported' && event.id === undefined
+
 const readHistory = async (store: EventStore, stream: string): Promise<RecordedEvent[]> => {
   const history: RecordedEvent[] = []
   for await (const event of store.readStream(stream)) history.push(event)
   return history
 }
 
-export const createIngest = ({ store, catalogContext, clock, newId = randomUUID }: IngestDeps) => {
+export const createIngest = ({ store, catalogContext, clock, newId = newEventId }: IngestDeps) => {
   const submit = async (principal: Principal, event: ClientEvent, requestId: string): Promise<Submitted> => {
     const stream = streamOf(event)
     const id = event.id ?? newId()
+    const alone = judgedAlone(event)
     for (let attempt = 1; ; attempt++) {
-      const history = await readHistory(store, stream)
+      const history = alone ? [] : await readHistory(store, stream)
       const now = clock().toISOString()
       const judgement = judge(history, event, { ...catalogContext, now })
       // Scope is checked on what the stream already knows, then again on the decided event
@@ -91,7 +98,7 @@ export const createIngest = ({ store, catalogContext, clock, newId = randomUUID 
               meta: { principal: principal.keyId, requestId, schemaVersion: 1 },
             },
           ],
-          last ? last.revision : 'no_stream',
+          alone ? 'any' : last ? last.revision : 'no_stream',
         )
         return {
           status: result.idempotent ? 200 : 201,

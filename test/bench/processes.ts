@@ -32,6 +32,8 @@ export const runChild = <T>(script: string, args: string[], env: Record<string, 
 export interface Server {
   url: string
   stop: () => Promise<void>
+  /** What the process has printed so far. */
+  output: () => string
 }
 
 const stopChild = async (service: ServiceProcess): Promise<void> => {
@@ -41,8 +43,9 @@ const stopChild = async (service: ServiceProcess): Promise<void> => {
 
 /** The real service (`targetwatch serve`) on a data dir, with request logging off (LOG_LEVEL=warn). */
 export const startBenchService = async (dataDir: string, env: Record<string, string> = {}): Promise<Server> => {
-  const service = await startService({ TARGETWATCH_DATA_DIR: dataDir, TARGETWATCH_ADMIN_KEY: benchAdminKey, ...env }, 600_000)
-  return { url: service.url, stop: () => stopChild(service) }
+  // Benchmarks measure the service, not its per-key rate limit.
+  const service = await startService({ TARGETWATCH_DATA_DIR: dataDir, TARGETWATCH_ADMIN_KEY: benchAdminKey, TARGETWATCH_RATE_LIMIT: '0', ...env }, 600_000)
+  return { url: service.url, stop: () => stopChild(service), output: service.output }
 }
 
 /** A bare fastify server: `post` (the ingest body schema, no store) or `get <file>` (a static JSON body). */
@@ -57,6 +60,7 @@ export const startCeilingServer = (mode: 'post' | 'get', file?: string): Promise
       const url = line.trim()
       resolve({
         url,
+        output: () => url,
         stop: async () => {
           child.kill('SIGTERM')
           await exited
