@@ -19,7 +19,7 @@ export const verifyUsage = `verify [--data DIR | --file export.ndjson] [--public
                               them. Prints a JSON report; exit 1 when anything is wrong`
 
 /** Signed heads an auditor kept: one checkpoint, a list, or a /v1/audit/checkpoints response. */
-const givenHeads = (file: string): HeadCandidate[] => {
+export const givenHeads = (file: string): HeadCandidate[] => {
   const json = JSON.parse(readFileSync(file, 'utf8')) as unknown
   const list = Array.isArray(json) ? json : (json as { checkpoints?: unknown[] }).checkpoints ?? [json]
   return list.map((item, index) => {

@@ -7,11 +7,13 @@ import { generateKeyPairSync } from 'node:crypto'
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { exportChunks } from '../../services/audit/export.ts'
 import { parsePublicKey } from '../../services/audit/ledger-key.ts'
+import { openRawLog } from '../../services/audit/raw-sqlite.ts'
 import { canonicalJson, eventHash } from '../../services/store/hashing.ts'
 import { verifyLog } from '../../services/audit/verify.ts'
-import type { HeadCandidate } from '../../services/audit/verify-heads.ts'
 import { dataDirSource, fileSource } from '../../services/audit/verify-sources.ts'
+import { givenHeads } from '../../services/cli/verify.ts'
 import { checkpointNow, cli, listening, postEvents, samplingBatches } from './helpers.ts'
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'targetwatch-tamper-'))
@@ -69,9 +71,7 @@ const verify = async (dir: string, ...extra: string[]) => {
 const verifyHere = async (dir: string, options: { trusted?: string[]; heads?: string } = {}) => {
   const source = dataDirSource(dir)
   try {
-    const given = options.heads
-      ? (JSON.parse(readFileSync(options.heads, 'utf8')).checkpoints as Record<string, unknown>[]).map((c) => ({ ...(c as never as HeadCandidate), source: 'given' as const }))
-      : []
+    const given = options.heads ? givenHeads(options.heads) : []
     const report = await verifyLog(source, { trustedKeys: options.trusted ? new Set(options.trusted) : null, given })
     return { code: report.ok ? 0 : 1, report }
   } finally {
@@ -177,7 +177,7 @@ t.test('the tail cut behind the last signed head is caught, even when the cut is
     tidy(db)
   })
   rmSync(path.join(stripped, 'merkle.db'))
-  const byKeptHead = await verify(stripped, '--head', path.join(root, 'checkpoints.json'))
+  const byKeptHead = await verifyHere(stripped, { heads: path.join(root, 'checkpoints.json') })
   t.equal(byKeptHead.code, 1, 'side file gone too: the heads the auditor kept still catch it')
   t.equal(byKeptHead.report.firstBadPosition, 56)
 })
@@ -185,8 +185,11 @@ t.test('the tail cut behind the last signed head is caught, even when the cut is
 t.test('verify of an export file catches an edited line', async (t) => {
   const { markerPosition } = await built
   const file = path.join(root, 'history.ndjson')
-  const exported = await cli(['export', '--data', original, '--out', file])
-  t.equal(exported.code, 0, exported.stderr)
+  const raw = openRawLog(path.join(original, 'events.db'))
+  let exported = ''
+  for await (const chunk of exportChunks(raw)) exported += chunk
+  raw.close()
+  writeFileSync(file, exported)
   t.match(await verifyLog(fileSource(file), { trustedKeys: null }), { ok: true, checked: 66 }, 'the export verifies')
   const edited = readFileSync(file, 'utf8').replace(marker, `${marker}x`)
   writeFileSync(file, edited)
