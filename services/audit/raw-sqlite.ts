@@ -100,12 +100,16 @@ export const openRawLog = (file: string) => {
     }
   }
 
-  /** Decodable events a page at a time (export): one await per page, not per event. */
+  /**
+   * Decodable events a page at a time (export): one await per page, not per event, stream names
+   * joined by the store's own query. (Verify keeps allPage: a join would hide an event whose
+   * streams row was removed.)
+   */
   async function* readPages(options: { from?: Position; to?: Position } = {}): AsyncGenerator<RecordedEvent[]> {
     let after = options.from ?? 0
     const to = options.to ?? Number.MAX_SAFE_INTEGER
     for (;;) {
-      const rows = sql.allPage.all(after, to, pageSize)
+      const rows = sql.allPageNamed.all(after, to, pageSize)
       yield rows.map((row) => {
         const item = decode(row, streamName)
         if (!item.event) throw new StoreUnavailable(`position ${item.position}: ${item.problem}`)
