@@ -68,6 +68,11 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true })
   })
 
+// Each request on its own connection: an idle keep-alive socket would hold a finished CLI open
+// until the server's keep-alive timeout (72 s with fastify), and a batch is large enough for a
+// new connection not to matter.
+export const oneShot = { connection: 'close' } as const
+
 const transient = (status: number) => status === 503 || status === 502 || status === 504 || status === 429
 
 export const postBatch = async (url: string, key: string, events: SimulatedEvent[], signal?: AbortSignal): Promise<BatchItem[]> => {
@@ -76,7 +81,7 @@ export const postBatch = async (url: string, key: string, events: SimulatedEvent
     try {
       response = await fetch(`${url}/v1/events/batch`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...oneShot },
         body: JSON.stringify({ events }),
         ...(signal ? { signal } : {}),
       })
@@ -170,7 +175,7 @@ export const postYear = async (year: Iterable<SimulatedDay>, options: PostOption
 export const preflight = async (url: string, key: string): Promise<void> => {
   let response: Response
   try {
-    response = await fetch(`${url}/v1/targets?at=2020-01-01`, { headers: { authorization: `Bearer ${key}` } })
+    response = await fetch(`${url}/v1/targets?at=2020-01-01`, { headers: { authorization: `Bearer ${key}`, ...oneShot } })
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause
     throw new SimulationError(`cannot reach ${url} (${cause?.code ?? cause?.message ?? String(error)}); is the service running?`)
@@ -182,7 +187,7 @@ export const preflight = async (url: string, key: string): Promise<void> => {
 export const waitForProjection = async (url: string, position: number, timeoutMs = 60_000, signal?: AbortSignal): Promise<void> => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const response = await fetch(`${url}/readyz`, signal ? { signal } : {})
+    const response = await fetch(`${url}/readyz`, { headers: oneShot, ...(signal ? { signal } : {}) })
     const body = (await response.json()) as { projected: number }
     if (body.projected >= position) return
     if (Date.now() > deadline) throw new SimulationError(`the read models did not reach position ${position} within ${timeoutMs} ms`)

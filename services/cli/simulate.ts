@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util'
 import { isCalendarDate } from '../../domain/time.ts'
 import { loadCatalog } from '../../seeds/catalog.ts'
-import { postYear, preflight, SimulationError, waitForProjection, type PostSummary } from '../../seeds/simulate/client.ts'
+import { oneShot, postYear, preflight, SimulationError, waitForProjection, type PostSummary } from '../../seeds/simulate/client.ts'
 import { progressReporter, summaryText, targetsText, type TargetLine } from '../../seeds/simulate/report.ts'
 import { simulateYear } from '../../seeds/simulate/year.ts'
 import { ConfigError, type Config } from '../config.ts'
@@ -71,7 +71,7 @@ export const parseSimulateArguments = (config: Config, args: string[], env = pro
 
 /** The targets as the service sees them at the end of the simulated stretch. */
 export const fetchTargets = async (url: string, key: string, until?: string): Promise<TargetLine[]> => {
-  const response = await fetch(`${url}/v1/targets${until ? `?at=${until}` : ''}`, { headers: { authorization: `Bearer ${key}` } })
+  const response = await fetch(`${url}/v1/targets${until ? `?at=${until}` : ''}`, { headers: { authorization: `Bearer ${key}`, ...oneShot } })
   if (!response.ok) throw new Error(`GET /v1/targets answered ${response.status}: ${(await response.text()).slice(0, 300)}`)
   return ((await response.json()) as { targets: TargetLine[] }).targets
 }
