@@ -67,9 +67,17 @@ export const createLedgerTree = ({ store, file, logger, flushEvery = 4096, flush
     clearTimeout(flushTimer)
     flushTimer = undefined
     if (pending.checkpoint.frontier.size === frontier.size && pending.blocks.length === 0 && pending.heads.length === 0) return
-    pending.checkpoint = { frontier, tail: [...tail], anchor }
-    side.write(pending)
-    pending = { blocks: [], nodes: [], heads: [], checkpoint: pending.checkpoint }
+    const checkpoint = { frontier, tail: [...tail], anchor }
+    try {
+      side.write({ ...pending, checkpoint })
+    } catch (err) {
+      // The side file is derived data (a disk can fill up): keep the writes in memory, proofs
+      // still answer from them, and try again later rather than take the process down.
+      logger.warn({ err }, 'could not write the Merkle side file; will retry')
+      if (!flushTimer) flushTimer = setTimeout(flush, 5_000).unref()
+      return
+    }
+    pending = { blocks: [], nodes: [], heads: [], checkpoint }
     unwrittenBlocks.clear()
     unwrittenNodes.clear()
   }
