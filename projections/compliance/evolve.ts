@@ -14,9 +14,14 @@ const isResult = (value: unknown): value is 'pass' | 'fail' => value === 'pass' 
 const isIdentifier = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= 64
 const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0
 
+// Region ids and calendar dates are checked before they become keys, and neither can name a
+// prototype property, so day buckets are read and written directly (the hot path of a rebuild);
+// keys that clients name freely (indicator, targetId, itemId) go through getOwn/setOwn.
+
 const samplingTested = (state: ComplianceState, d: Data): void => {
   if (!isRegion(d.region) || !isCalendarDate(d.sampledOn) || !isResult(d.result)) return
-  const bucket = ownOrCreate(ownOrCreate(state.sampling, d.region, () => ({})), d.sampledOn, () => [0, 0] as [number, number])
+  const days = (state.sampling[d.region] ??= {})
+  const bucket = (days[d.sampledOn] ??= [0, 0])
   bucket[0] += 1
   if (d.result === 'pass') bucket[1] += 1
 }
@@ -36,8 +41,8 @@ const samplingCorrected = (state: ComplianceState, d: Data): void => {
 
 const entityRegistered = (state: ComplianceState, d: Data): void => {
   if (!isRegion(d.region) || !isCalendarDate(d.registeredOn)) return
-  const days = ownOrCreate<Record<string, number>>(state.entities, d.region, () => ({}))
-  setOwn(days, d.registeredOn, (getOwn(days, d.registeredOn) ?? 0) + 1)
+  const days = (state.entities[d.region] ??= {})
+  days[d.registeredOn] = (days[d.registeredOn] ?? 0) + 1
 }
 
 const rescuerArrived = (state: ComplianceState, d: Data): void => {
@@ -46,7 +51,8 @@ const rescuerArrived = (state: ComplianceState, d: Data): void => {
   if (!isRegion(d.region) || reported === null || arrived === null || arrived < reported) return
   const minutes = (arrived - reported) / 60_000
   const day = shanghaiDateOfMilliseconds(reported)
-  const bucket = ownOrCreate(ownOrCreate(state.rescues, d.region, () => ({})), day, () => [0, 0, 0] as [number, number, number])
+  const days = (state.rescues[d.region] ??= {})
+  const bucket = (days[day] ??= [0, 0, 0])
   bucket[0] += 1
   bucket[1] += minutes
   bucket[2] += minutes * minutes

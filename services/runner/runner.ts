@@ -41,7 +41,9 @@ export const createRunner = ({
   const listeners = new Set<Listener>()
   let position: Position = 0
   let lastRecordedAt: string | null = null
-  let lastHash = ''
+  // The last event folded: its hash anchors the next snapshot. Read only when one is saved, so
+  // a rebuild never asks the store for any event's metadata (sqlite-pages.ts reads it lazily).
+  let lastEvent: RecordedEvent | null = null
   let sinceSnapshot = 0
   let lastSnapshotAt = clock().getTime()
   let abort: AbortController | null = null
@@ -81,9 +83,10 @@ export const createRunner = ({
   // A snapshot is an optimisation: failing to write one (disk full) must not stop the read models.
   const saveSnapshots = () => {
     try {
+      const anchor = lastEvent?.meta.hash
       for (const slot of slots.values())
-        if (slot.position === position)
-          snapshots.save({ projection: slot.projection.name, version: slot.projection.version, position, anchor: lastHash, state: slot.state })
+        if (anchor !== undefined && slot.position === position)
+          snapshots.save({ projection: slot.projection.name, version: slot.projection.version, position, anchor, state: slot.state })
     } catch (err) {
       logger.warn({ err, position }, 'could not write a projection snapshot; will try again later')
     }
@@ -103,7 +106,7 @@ export const createRunner = ({
     }
     position = event.position
     lastRecordedAt = event.recordedAt
-    lastHash = event.meta.hash
+    lastEvent = event
     for (const listener of listeners) listener(event)
     if (++sinceSnapshot >= snapshotEvery || (clock().getTime() - lastSnapshotAt >= snapshotIntervalMs && sinceSnapshot > 0))
       saveSnapshots()

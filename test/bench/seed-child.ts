@@ -6,7 +6,10 @@ import { createSqliteStore } from '../../services/store/sqlite.ts'
 import { seedLog } from './seed.ts'
 
 const [file, count] = process.argv.slice(2)
-await seedLog(file, Number(count))
+const started = performance.now()
+await seedLog(file, Number(count), (written) => {
+  if (written % 500_000 === 0) process.stderr.write(`  ${written} events, ${Math.round(written / ((performance.now() - started) / 1000))}/s\n`)
+})
 
 const store = createSqliteStore({ file })
 const names = store.database
