@@ -41,8 +41,7 @@ export const createRunner = ({
   const listeners = new Set<Listener>()
   let position: Position = 0
   let lastRecordedAt: string | null = null
-  // The last event folded: its hash anchors the next snapshot. Read only when one is saved, so
-  // a rebuild never asks the store for any event's metadata (sqlite-pages.ts reads it lazily).
+  // The last event folded: its hash anchors the next snapshot.
   let lastEvent: RecordedEvent | null = null
   let sinceSnapshot = 0
   let lastSnapshotAt = clock().getTime()

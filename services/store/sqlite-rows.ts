@@ -15,7 +15,7 @@ export const encodeEventId = (id: string): Buffer | string => (isPackedEventId(i
 export const hashToBlob = (hex: string): Buffer => Buffer.from(hex, 'hex')
 
 /** An id as the statements read it (sqlite-schema.ts): 32 hex digits of a packed uuid, or ':' + a text id. */
-export const decodeEventId = (text: string): string =>
+const decodeEventId = (text: string): string =>
   text.charCodeAt(0) === 58
     ? text.slice(1)
     : `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`

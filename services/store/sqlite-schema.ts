@@ -67,9 +67,6 @@ const eventColumns = `position, stream_id, revision, ${eventIdText}, type, occur
 // The same columns with the stream's name appended, for readers that need names for every row.
 const namedEventColumns = `events.position, events.stream_id, events.revision, ${eventIdText}, type, occurred_at, recorded_at, data, meta, lower(hex(hash)), streams.name`
 
-export type LightRow = [position: number, revision: number, type: string, occurredAt: string, recordedAt: string, data: string]
-export type HeavyRow = [position: number, eventId: string, meta: string, hash: string, stream: string]
-
 /** Every statement the store runs, prepared once per connection. */
 export const prepareStatements = (db: Database.Database) => ({
   streamByName: db.prepare<[string], { id: number; revision: number; last_hash: string }>(
@@ -102,19 +99,6 @@ export const prepareStatements = (db: Database.Database) => ({
     .prepare<[number, number, number], unknown[]>(
       `SELECT ${namedEventColumns} FROM events JOIN streams ON streams.id = events.stream_id ` +
         'WHERE events.position > ? AND events.position <= ? ORDER BY events.position LIMIT ?',
-    )
-    .raw(),
-  /** The light column group of a page (sqlite-pages.ts): what folds read from nearly every event. */
-  lightPage: db
-    .prepare<[number, number, number], LightRow>(
-      'SELECT position, revision, type, occurred_at, recorded_at, data FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?',
-    )
-    .raw(),
-  /** The heavy column group of the positions first..last: id, metadata, hash and stream name. */
-  heavyRange: db
-    .prepare<[number, number], HeavyRow>(
-      `SELECT events.position, ${eventIdText}, meta, lower(hex(hash)), streams.name FROM events JOIN streams ON streams.id = events.stream_id ` +
-        'WHERE events.position BETWEEN ? AND ? ORDER BY events.position',
     )
     .raw(),
   streamPage: db

@@ -19,7 +19,6 @@ import {
 import { eventHashOfCanonicalData, genesisHash } from './hashing.ts'
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, RecordedEvent } from './port.ts'
 import { openDatabase, prepareStatements } from './sqlite-schema.ts'
-import { lazyPage } from './sqlite-pages.ts'
 import { encodeEventId, isPackedEventId, namedRowToEvent, rowToEvent } from './sqlite-rows.ts'
 import { createSubscriptions } from './subscription.ts'
 
@@ -216,23 +215,17 @@ export const createSqliteStore = (options: SqliteStoreOptions): SqliteEventStore
     }
   }
 
-  const readHeavy = (first: number, last: number) => readRows(() => sql.heavyRange.all(first, last))
+  /** Events after `from` (exclusive), at most `limit`, each with its stream name (joined, not cached). */
+  const readPage = (from: number, limit: number, to = Number.MAX_SAFE_INTEGER): RecordedEvent[] =>
+    readRows(() => sql.allPageNamed.all(from, to, limit)).map(namedRowToEvent)
 
-  /**
-   * A page for subscribers: their handlers take each event as it comes, so its id, stream name and
-   * metadata are read when first asked for (sqlite-pages.ts), which a fold mostly never does.
-   */
-  const readPage = (from: number, limit: number): RecordedEvent[] =>
-    lazyPage(readRows(() => sql.lightPage.all(from, Number.MAX_SAFE_INTEGER, limit)), readHeavy)
-
-  // readAll's events may be kept after the store is closed: read whole, with their stream names joined.
   async function* readAll(options: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
     let from = options.from ?? 0
     const to = options.to ?? Number.MAX_SAFE_INTEGER
     let remaining = options.limit ?? Infinity
     while (remaining > 0) {
       const want = Math.min(pageSize, remaining)
-      const events = readRows(() => sql.allPageNamed.all(from, to, want)).map(namedRowToEvent)
+      const events = readPage(from, want, to)
       for (const event of events) yield event
       if (events.length < want) return
       from = events[events.length - 1].position
