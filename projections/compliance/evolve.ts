@@ -14,12 +14,22 @@ const isResult = (value: unknown): value is 'pass' | 'fail' => value === 'pass' 
 const isIdentifier = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= 64
 const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0
 
+// Checking a date means parsing it, once per event on a rebuild; a log names a few hundred
+// distinct days, so each one found valid is remembered (up to a bound, in case it names many).
+const validDays = new Set<string>()
+const isDay = (value: unknown): value is string => {
+  if (typeof value === 'string' && validDays.has(value)) return true
+  if (!isCalendarDate(value)) return false
+  if (validDays.size < 50_000) validDays.add(value)
+  return true
+}
+
 // Region ids and calendar dates are checked before they become keys, and neither can name a
 // prototype property, so day buckets are read and written directly (the hot path of a rebuild);
 // keys that clients name freely (indicator, targetId, itemId) go through getOwn/setOwn.
 
 const samplingTested = (state: ComplianceState, d: Data): void => {
-  if (!isRegion(d.region) || !isCalendarDate(d.sampledOn) || !isResult(d.result)) return
+  if (!isRegion(d.region) || !isDay(d.sampledOn) || !isResult(d.result)) return
   const days = (state.sampling[d.region] ??= {})
   const bucket = (days[d.sampledOn] ??= [0, 0])
   bucket[0] += 1
@@ -29,7 +39,7 @@ const samplingTested = (state: ComplianceState, d: Data): void => {
 // The stored correction carries the batch's region, sampledOn and previous result, so one batch
 // moves between pass and fail in its day's bucket without any per-batch state here.
 const samplingCorrected = (state: ComplianceState, d: Data): void => {
-  if (!isRegion(d.region) || !isCalendarDate(d.sampledOn) || !isResult(d.result) || !isResult(d.previousResult)) return
+  if (!isRegion(d.region) || !isDay(d.sampledOn) || !isResult(d.result) || !isResult(d.previousResult)) return
   if (d.result === d.previousResult) return
   const days = getOwn(state.sampling, d.region)
   const bucket = days && getOwn(days, d.sampledOn)
@@ -40,7 +50,7 @@ const samplingCorrected = (state: ComplianceState, d: Data): void => {
 }
 
 const entityRegistered = (state: ComplianceState, d: Data): void => {
-  if (!isRegion(d.region) || !isCalendarDate(d.registeredOn)) return
+  if (!isRegion(d.region) || !isDay(d.registeredOn)) return
   const days = (state.entities[d.region] ??= {})
   days[d.registeredOn] = (days[d.registeredOn] ?? 0) + 1
 }
@@ -72,7 +82,7 @@ const lowerBound = (readings: Reading[], asOf: string): number => {
 
 const indicatorReported = (state: ComplianceState, d: Data): void => {
   const { indicator, region, asOf, numerator, denominator } = d
-  if (!isIdentifier(indicator) || !isRegion(region) || !isCalendarDate(asOf)) return
+  if (!isIdentifier(indicator) || !isRegion(region) || !isDay(asOf)) return
   if (!isCount(numerator) || !isCount(denominator) || denominator === 0 || numerator > denominator) return
   const readings = ownOrCreate(ownOrCreate(state.readings, indicator, () => ({})), region, () => [] as Reading[])
   const index = lowerBound(readings, asOf)
@@ -83,7 +93,7 @@ const indicatorReported = (state: ComplianceState, d: Data): void => {
 
 const milestoneAchieved = (state: ComplianceState, d: Data): void => {
   const { targetId, itemId, title, region, achievedOn } = d
-  if (!isIdentifier(targetId) || !isIdentifier(itemId) || typeof title !== 'string' || !isCalendarDate(achievedOn)) return
+  if (!isIdentifier(targetId) || !isIdentifier(itemId) || typeof title !== 'string' || !isDay(achievedOn)) return
   if (region !== undefined && !isRegion(region)) return
   const items = ownOrCreate(state.milestones, targetId, () => ({}))
   if (getOwn(items, itemId)) return
