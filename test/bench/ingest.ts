@@ -32,10 +32,29 @@ const independentFacts = (count: number, firstSerial: number): string[] => {
 
 const best = (values: number[]) => Math.max(...values)
 
+/** Appends and group commits so far, from the service's Prometheus counters. */
+const groupCommits = async (url: string) => {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  const counter = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN)
+  return { appends: counter('targetwatch_store_appends_total'), commits: counter('targetwatch_store_commits_total') }
+}
+
+/** Durable single-row commits a second on this disk now (context for the ingest figures, no goal). */
+export const durableCommits = async (work: string): Promise<Figure> => {
+  const { commits, ms } = await runChild<{ commits: number; ms: number }>('commit-child.ts', [path.join(work, 'commit.db')])
+  return {
+    name: 'durable SQLite commits, one row each (WAL, synchronous=FULL)',
+    value: commits / (ms / 1000),
+    unit: 'commits/s',
+    note: `the fsync floor under every acknowledged append: ${(ms / commits).toFixed(2)} ms each`,
+  }
+}
+
 export const singleIngest = async (config: BenchConfig, work: string, log: Log): Promise<Figure> => {
   const bodies = independentFacts(config.seconds * 40_000, 50_000_000)
   const service: number[] = []
   const ceiling: number[] = []
+  const perCommit: number[] = []
   for (let round = 1; round <= config.repeat; round++) {
     const bare = await startCeilingServer('post')
     const ceilingRun = await load({ url: `${bare.url}/v1/events`, method: 'POST', connections: config.connections, seconds: config.seconds, bodies })
@@ -44,6 +63,7 @@ export const singleIngest = async (config: BenchConfig, work: string, log: Log):
     fs.rmSync(dataDir, { recursive: true, force: true })
     const server = await startBenchService(dataDir)
     const key = await reporterKey(server)
+    const before = await groupCommits(server.url)
     const run = await load({
       url: `${server.url}/v1/events`,
       method: 'POST',
@@ -52,11 +72,17 @@ export const singleIngest = async (config: BenchConfig, work: string, log: Log):
       bodies,
       headers: { authorization: `Bearer ${key}` },
     })
+    const after = await groupCommits(server.url)
     await server.stop()
     fs.rmSync(dataDir, { recursive: true, force: true })
-    log(`  single ingest round ${round}: service ${run.perSecond.toFixed(0)}/s (${run.failed} failed), bare fastify ${ceilingRun.perSecond.toFixed(0)}/s`)
+    const appendsPerCommit = (after.appends - before.appends) / (after.commits - before.commits)
+    log(
+      `  single ingest round ${round}: service ${run.perSecond.toFixed(0)}/s (${run.failed} failed, ` +
+        `${appendsPerCommit.toFixed(1)} appends per commit, p50 ${run.latencyP50Ms} ms), bare fastify ${ceilingRun.perSecond.toFixed(0)}/s`,
+    )
     service.push(run.perSecond)
     ceiling.push(ceilingRun.perSecond)
+    perCommit.push(appendsPerCommit)
   }
   return {
     name: `durable single-event ingest, POST /v1/events, ${config.connections} connections`,
@@ -64,6 +90,7 @@ export const singleIngest = async (config: BenchConfig, work: string, log: Log):
     unit: 'events/s',
     ceiling: { name: 'bare fastify POST, same body schema, no store', value: best(ceiling) },
     goal: { compare: '>=', target: 0.7 },
+    note: `group commit: ${(perCommit.reduce((sum, value) => sum + value, 0) / perCommit.length).toFixed(1)} appends per fsync`,
   }
 }
 

@@ -8,7 +8,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { formatScale, loadBenchConfig } from './config.ts'
 import { extraFigures } from './extras.ts'
-import { batchIngest, singleIngest } from './ingest.ts'
+import { batchIngest, durableCommits, singleIngest } from './ingest.ts'
 import { seededLog } from './logs.ts'
 import { rebuild, type RebuildResult } from './rebuild.ts'
 import { formatTable, type Figure } from './table.ts'
@@ -32,6 +32,7 @@ const main = logs.find((seeded) => seeded.count === 1_000_000) ?? logs.at(-1)!
 if (wants('ingest')) {
   log('durable single-event ingest')
   figures.push(await singleIngest(config, work, log))
+  figures.push(await durableCommits(work))
   sample()
 }
 if (wants('batch')) {
