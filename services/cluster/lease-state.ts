@@ -12,17 +12,8 @@
 // the moment any contender sees that write, so the holder's belief always ends first. Only the
 // clocks' rates need to agree, not their readings.
 
-export const leaseStream = (name: string): string => `lease-${name}`
-
-export const leaseEventTypes = ['LeaseAcquired', 'LeaseRenewed', 'LeaseReleased'] as const
-export type LeaseEventType = (typeof leaseEventTypes)[number]
-
-export interface LeaseEventData {
-  holderId: string
-  term: number
-  ttlMs?: number
-  expiresAt?: string
-}
+import type { LeaseEventData } from '../../domain/system-events.ts'
+export { leaseStream, type LeaseEventType } from '../../domain/system-events.ts'
 
 /** The lease as last read from the stream. */
 export interface Observed {

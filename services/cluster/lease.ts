@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import { ConcurrencyError } from '../../domain/errors.ts'
+import { leaseEventSchemas } from '../../domain/system-events.ts'
 import type { EventStore, ExpectedRevision } from '../store/port.ts'
 import { holdsUntil, leaseStream, nextStep, nothingObserved, observe, type Hold, type LeaseEventType, type Observed } from './lease-state.ts'
 
@@ -91,7 +92,8 @@ export const createLease = (options: LeaseOptions): Lease => {
   }
 
   const write = async (type: LeaseEventType, term: number | null, expected: ExpectedRevision, startedAt: number) => {
-    const data = type === 'LeaseReleased' ? { holderId, term } : { holderId, term, ttlMs, expiresAt: new Date(startedAt + ttlMs).toISOString() }
+    const fields = type === 'LeaseReleased' ? { holderId, term } : { holderId, term, ttlMs, expiresAt: new Date(startedAt + ttlMs).toISOString() }
+    const data = leaseEventSchemas[type].parse(fields)
     const event = { id: randomUUID(), type, occurredAt: new Date(startedAt).toISOString(), data, meta: { principal: `lease:${holderId}`, requestId: randomUUID(), schemaVersion: 1 } }
     const result = await store.append(stream, [event], expected)
     // Our own write is the latest lease event (the append would have been refused otherwise).

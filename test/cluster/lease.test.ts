@@ -8,6 +8,7 @@ import fc from 'fast-check'
 import pino from 'pino'
 import t, { type Test } from 'tap'
 import { StoreUnavailable } from '../../domain/errors.ts'
+import { leaseEventSchemas } from '../../domain/system-events.ts'
 import { createLease, type Lease, type LeaseTerm, type LostReason } from '../../services/cluster/lease.ts'
 import { createMemoryStore } from '../../services/store/memory.ts'
 import type { EventStore } from '../../services/store/port.ts'
@@ -125,8 +126,11 @@ for (const [label, open] of [['memory', memory], ['sqlite', sqlite]] as const) {
     t.equal(a.lease.holding(), null)
     await b.lease.tick()
     t.match(b.lease.holding(), { holderId: 'b' }, 'b acquires without waiting for the ttl')
-    const types = (await collect(store.readStream('lease-webhook-dispatcher'))).map((event) => event.type)
-    t.same(types, ['LeaseAcquired', 'LeaseReleased', 'LeaseAcquired'])
+    const events = await collect(store.readStream('lease-webhook-dispatcher'))
+    t.same(events.map((event) => event.type), ['LeaseAcquired', 'LeaseReleased', 'LeaseAcquired'])
+    for (const event of events)
+      t.ok(leaseEventSchemas[event.type as keyof typeof leaseEventSchemas].safeParse(event.data).success, `${event.type} matches its schema in domain/`)
+    t.same(events.map((event) => (event.data as { term: number }).term), [0, 0, 2], 'a term is the revision of its LeaseAcquired')
   })
 
   t.test(`${label}: a holder that cannot write gives up before anyone may take over`, async (t) => {
