@@ -6,7 +6,7 @@ import { regions, type RegionId } from '../../domain/regions.ts'
 import { usccAlphabet, usccCheckCharacter } from '../../domain/uscc.ts'
 
 /** Bump when the facts change: seeded logs of other versions are written again. */
-export const generatorVersion = 1
+export const generatorVersion = 2
 
 export interface SubmittedFact {
   id: string
@@ -74,16 +74,23 @@ const usccOf = (n: number, region: RegionId): string => {
   return body + usccCheckCharacter(body)
 }
 
-// Cumulative shares of the year's facts, by kind.
+// Cumulative shares of the year's facts other than readings, by kind.
 const mix = [
-  ['entity', 0.74],
-  ['batch', 0.92],
-  ['correction', 0.925],
-  ['rescue', 0.945],
-  ['arrival', 0.965],
-  ['indicator', 0.999],
+  ['entity', 0.766],
+  ['batch', 0.952],
+  ['correction', 0.957],
+  ['rescue', 0.978],
+  ['arrival', 0.999],
   ['milestone', 1],
 ] as const
+
+// Readings are periodic: every region reports every reading indicator weekly, however many other
+// facts the year holds (a busier year has more batches and entities, not more weekly reports).
+const readingsPerYear = indicators.length * regions.length * 52
+// Milestone items are few and named by the plan (12 standard systems, 30 demonstration zones, 12
+// measurement standards): a busier year does not invent more of them.
+const milestonesPerYear = openMilestoneTargets.length * 40
+const milestoneSlot = 1 - mix[mix.length - 2][1]
 
 /**
  * `total` spreads the facts' dates over 2020; `firstSerial` starts the counters that name batches,
@@ -95,6 +102,7 @@ export const createGenerator = (options: { total: number; seed?: number; firstSe
   const pendingRescues: { stream: string; incidentId: string; region: RegionId; reportedAt: string }[] = []
   const indicatorRevisions = new Map<string, number>()
   let index = 0
+  const readingShare = Math.min(0.05, readingsPerYear / options.total)
   const first = options.firstSerial ?? 0
   const counters = { entity: first, batch: first, rescue: first, milestone: first }
 
@@ -118,7 +126,8 @@ export const createGenerator = (options: { total: number; seed?: number; firstSe
     const ms = yearStart + Math.floor((index++ / options.total) * yearMs)
     const today = shanghaiDate(ms)
     const roll = random()
-    const kind = mix.find(([, share]) => roll < share)![0]
+    let kind: (typeof mix)[number][0] | 'indicator' = random() < readingShare ? 'indicator' : mix.find(([, share]) => roll < share)![0]
+    if (kind === 'milestone' && random() * milestoneSlot * options.total >= milestonesPerYear) kind = 'entity'
     if (kind === 'correction' && batches.length > 0) {
       const batch = batches[Math.floor(random() * batches.length)]
       const result = batch.result === 'pass' ? 'fail' : 'pass'

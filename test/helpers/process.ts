@@ -24,9 +24,10 @@ export interface ServiceProcess {
   exited: Promise<number | null>
 }
 
-export const startService = async (env: Record<string, string>, timeoutMs = 20_000): Promise<ServiceProcess> => {
+/** `nodeArgs` go before the script, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] to profile the service. */
+export const startService = async (env: Record<string, string>, timeoutMs = 20_000, nodeArgs: string[] = []): Promise<ServiceProcess> => {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'services/cli.ts'), 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(projectRoot, 'services/cli.ts'), 'serve'], {
     cwd: projectRoot,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
