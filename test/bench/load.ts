@@ -28,6 +28,10 @@ export interface LoadResult {
 export const load = async (options: LoadOptions): Promise<LoadResult> => {
   const { bodies, paths } = options
   let next = 0
+  // A run bounded by `amount` is timed here, to its last response: autocannon notices the end on
+  // its once-a-second ticker, so its duration would read 5.0 s for 20 batches answered in 4.2 s.
+  const started = performance.now()
+  let lastResponseAt = started
   const result = await autocannon({
     url: options.url,
     method: options.method ?? 'GET',
@@ -43,16 +47,20 @@ export const load = async (options: LoadOptions): Promise<LoadResult> => {
           if (paths) request.path = paths[index % paths.length]
           return request
         },
+        onResponse: () => {
+          lastResponseAt = performance.now()
+        },
       },
     ],
   })
+  const seconds = options.amount ? (lastResponseAt - started) / 1000 : result.duration
   const ok = result['2xx']
   return {
-    perSecond: ok / result.duration,
+    perSecond: ok / seconds,
     ok,
     failed: result.non2xx + result.errors + result.timeouts,
     latencyMeanMs: result.latency.average,
     latencyP50Ms: result.latency.p50,
-    seconds: result.duration,
+    seconds,
   }
 }

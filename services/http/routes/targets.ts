@@ -51,7 +51,7 @@ const businessDayOf = (at: string): string | null => {
 
 export const targetRoutes = async (app: FastifyInstance, services: Services) => {
   const { catalog } = services
-  const targetsJson = createAnswerCache<string>()
+  const targetsJson = createAnswerCache<Buffer>()
   app.get(
     '/v1/targets',
     {
@@ -78,12 +78,14 @@ export const targetRoutes = async (app: FastifyInstance, services: Services) => 
         catalogVersion: catalog.version,
       }
       // The targets depend only on the position, the business day of `at`, the region and the
-      // key's scope: kept serialised (services/runner/answers.ts) while the log does not move.
+      // key's scope: kept serialised and UTF-8 encoded (services/runner/answers.ts) while the log
+      // does not move; each answer encodes only its own small head.
       const day = businessDayOf(at)
       if (!query.attest && day !== null) {
         const key = `${position}|${day}|${query.region ?? ''}|${principal.regions?.join(',') ?? '*'}`
-        const targets = targetsJson(key, () => JSON.stringify(evaluate()))
-        return reply.type('application/json; charset=utf-8').send(`${JSON.stringify(answer).slice(0, -1)},"targets":${targets}}`)
+        const targets = targetsJson(key, () => Buffer.from(`,"targets":${JSON.stringify(evaluate())}}`))
+        const head = Buffer.from(JSON.stringify(answer).slice(0, -1))
+        return reply.type('application/json; charset=utf-8').send(Buffer.concat([head, targets], head.length + targets.length))
       }
       return attestedIf(services.audit.attestor, query.attest, { ...answer, targets: evaluate() }, { route: '/v1/targets', query, scope: principal.regions, at, position })
     },
