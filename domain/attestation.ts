@@ -3,7 +3,7 @@
 // events) and attestations of compliance answers. Pure: times and keys are passed in.
 import { z } from 'zod'
 // canonicalJson is pure (no I/O); it lives beside the hash chain that uses it first.
-import { canonicalJson } from '../services/store/hashing.ts'
+import { canonicalJson } from './canonical-json.ts'
 
 /** The stream of signed tree heads. */
 export const ledgerStream = 'ledger'

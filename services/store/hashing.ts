@@ -1,44 +1,13 @@
 // Per-stream hash chains (ARCHITECTURE.md section 3, layer 1). The hash input is canonical
 // JSON so that every backend, and an auditor with nothing but the events, computes the same bytes.
 import { createHash } from 'node:crypto'
+import { canonicalJson } from '../../domain/canonical-json.ts'
 import type { RecordedEvent } from './port.ts'
+
+export { canonicalJson }
 
 /** prevHash of the first event of every stream. */
 export const genesisHash = '0'.repeat(64)
-
-const encode = (value: unknown, path: string): string => {
-  if (value === null) return 'null'
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value)
-    case 'boolean':
-      return value ? 'true' : 'false'
-    case 'number':
-      // JSON.stringify prints finite numbers the ECMAScript way, which is what RFC 8785 specifies.
-      if (!Number.isFinite(value)) throw new TypeError(`${path}: ${value} is not a finite number`)
-      return JSON.stringify(value)
-    case 'object':
-      return encodeObject(value, path)
-    default:
-      throw new TypeError(`${path}: a ${typeof value} cannot be encoded as JSON`)
-  }
-}
-
-const encodeObject = (value: object, path: string): string => {
-  // Honour toJSON (e.g. Date) so the canonical form matches what JSON storage round-trips.
-  const json = (value as { toJSON?: unknown }).toJSON
-  if (typeof json === 'function') return encode(json.call(value), path)
-  if (Array.isArray(value)) {
-    return `[${value.map((item, index) => (item === undefined ? 'null' : encode(item, `${path}[${index}]`))).join(',')}]`
-  }
-  const record = value as Record<string, unknown>
-  // Default sort compares UTF-16 code units, the order RFC 8785 prescribes.
-  const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort()
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${encode(record[key], `${path}.${key}`)}`).join(',')}}`
-}
-
-/** JSON with keys sorted recursively and no whitespace (RFC 8785 for JSON-native values). */
-export const canonicalJson = (value: unknown): string => encode(value, 'value')
 
 export interface HashedFields {
   id: string
@@ -58,7 +27,7 @@ const sha256Hex = (text: string): string => createHash('sha256').update(text, 'u
 export const eventHashOfCanonicalData = (prevHash: string, fields: Omit<HashedFields, 'data'>, dataJson: string): string =>
   sha256Hex(
     `[${[prevHash, fields.id, fields.type, fields.stream].map((text) => JSON.stringify(text)).join(',')},` +
-      `${encode(fields.revision, 'revision')},${JSON.stringify(fields.occurredAt)},${dataJson}]`,
+      `${canonicalJson(fields.revision, 'revision')},${JSON.stringify(fields.occurredAt)},${dataJson}]`,
   )
 
 /** SHA-256 hex over canonicalJson([prevHash, id, type, stream, revision, occurredAt, data]). */
