@@ -62,7 +62,8 @@ export interface HistoryResult {
 /**
  * Reads a file once so the OS keeps it in its page cache, as it keeps the log of a server that has
  * been running: the figure is then the service's cost, not the disk's cold reads (which at 10M, a
- * 5.5 GB log, add a tail of ~10 ms to the mean on this machine; the bench prints both).
+ * 5.5 GB log, added ~50 ms to the mean on this machine, whose page cache keeps ~3-6 GB; the bench
+ * prints both).
  */
 const warmPageCache = (file: string) => {
   const buffer = Buffer.allocUnsafe(8 * 1024 * 1024)
