@@ -1,9 +1,8 @@
 // A webhook receiver on 127.0.0.1 whose answers a test scripts, and polling with a deadline.
-import { once } from 'node:events'
 import http from 'node:http'
-import type { Socket } from 'node:net'
 import { Webhook } from 'standardwebhooks'
 import type { Harness } from '../helpers/harness.ts'
+import { listenOnLoopback } from '../helpers/loopback.ts'
 
 export interface Received {
   headers: Record<string, string>
@@ -33,7 +32,6 @@ export const verify = (secret: string, body: string, headers: Record<string, str
 export const startReceiver = async (answer: (n: number, request: Received) => Answer = () => ({ status: 204 })): Promise<Receiver> => {
   const received: Received[] = []
   const secrets: string[] = []
-  const sockets = new Set<Socket>()
   const server = http.createServer((request, response) => {
     let body = ''
     request.setEncoding('utf8')
@@ -58,22 +56,8 @@ export const startReceiver = async (answer: (n: number, request: Received) => An
       response.writeHead(reply.status, reply.headers ?? {}).end()
     })
   })
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    received,
-    secrets,
-    close: async () => {
-      for (const socket of sockets) socket.destroy()
-      await new Promise((resolve) => server.close(resolve))
-    },
-  }
+  const { url, close } = await listenOnLoopback(server)
+  return { url, received, secrets, close }
 }
 
 /** Polls `probe` until it returns a truthy value; fails after `timeoutMs` with `what`. */

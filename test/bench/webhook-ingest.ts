@@ -6,15 +6,14 @@
 // resolving alerts whose deliveries hang on the receiver until their timeout. Rounds alternate the two set-ups and
 // the median of each is reported (the machine is shared: figures vary from run to run).
 import { randomUUID } from 'node:crypto'
-import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import http from 'node:http'
-import type { Socket } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { regionIds } from '../../domain/regions.ts'
 import { loadCatalog } from '../../seeds/catalog.ts'
+import { listenOnLoopback } from '../helpers/loopback.ts'
 import { startService, type ServiceProcess } from '../helpers/process.ts'
 
 const adminKey = 'bench-admin-key-0123456789'
@@ -61,23 +60,10 @@ const facts = (count: number) => {
 }
 
 const hangingReceiver = async () => {
-  const sockets = new Set<Socket>()
   let requests = 0
   const server = http.createServer(() => void (requests += 1)) // never answers
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`,
-    requests: () => requests,
-    close: async () => {
-      for (const socket of sockets) socket.destroy()
-      await new Promise((resolve) => server.close(resolve))
-    },
-  }
+  const { url, close } = await listenOnLoopback(server)
+  return { url, requests: () => requests, close }
 }
 
 const call = async (service: ServiceProcess, method: string, url: string, body?: unknown) => {

@@ -3,16 +3,15 @@
 // retry rules, and every attempt is on record.
 import t from 'tap'
 import http from 'node:http'
-import type { Socket } from 'node:net'
 import { batch } from '../helpers/facts.ts'
 import { startHarness } from '../helpers/harness.ts'
+import { listenOnLoopback } from '../helpers/loopback.ts'
 import { deliveriesOf, fastAlerts, subscribe, waitUntil } from '../alerts/helpers.ts'
 
 type Behaviour = 'reset' | 'slow' | 'hang' | '503' | '410'
 
 /** One receiver per behaviour on 127.0.0.1; `reset` drops the first two connections, then answers 204. */
 const misbehaving = async (behaviour: Behaviour) => {
-  const sockets = new Set<Socket>()
   let requests = 0
   const server = http.createServer((request, response) => {
     request.resume()
@@ -26,19 +25,8 @@ const misbehaving = async (behaviour: Behaviour) => {
       response.writeHead(204).end()
     })
   })
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`,
-    requests: () => requests,
-    close: async () => {
-      for (const socket of sockets) socket.destroy()
-      await new Promise((resolve) => server.close(resolve))
-    },
-  }
+  const { url, close } = await listenOnLoopback(server)
+  return { url, requests: () => requests, close }
 }
 
 t.test('misbehaving receivers: ingestion continues, retries follow the rules, nothing is lost', async (t) => {
