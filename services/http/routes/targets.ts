@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { NotFound, ValidationError } from '../../../domain/errors.ts'
 import { calendarDate, instant, regionId } from '../../../domain/events.ts'
 import { evaluateCatalog, evaluateTarget } from '../../../domain/evaluate.ts'
-import { endOfDayInstant, instantMilliseconds, shanghaiDateOfMilliseconds } from '../../../domain/time.ts'
+import { endOfDayInstant, shanghaiDate } from '../../../domain/time.ts'
 import { complianceProjection, type ComplianceState } from '../../../projections/compliance.ts'
 import type { Services } from '../../services.ts'
 import { errorResponse, zodPart } from '../schemas.ts'
@@ -44,11 +44,6 @@ export const complianceAt = async ({ store, runner, clock }: Pick<Services, 'sto
 /** A scoped key sees the province figures and its own regions, never another region's. */
 const scoped = <T extends TargetReport>(principal: Principal, report: T): T => ({ ...report, regions: visibleRegions(principal, report.regions) })
 
-const businessDayOf = (at: string): string | null => {
-  const milliseconds = instantMilliseconds(at)
-  return milliseconds === null ? null : shanghaiDateOfMilliseconds(milliseconds)
-}
-
 export const targetRoutes = async (app: FastifyInstance, services: Services) => {
   const { catalog } = services
   const targetsJson = createAnswerCache<Buffer>()
@@ -80,9 +75,9 @@ export const targetRoutes = async (app: FastifyInstance, services: Services) => 
       // The targets depend only on the position, the business day of `at`, the region and the
       // key's scope: kept serialised and UTF-8 encoded (services/runner/answers.ts) while the log
       // does not move; each answer encodes only its own small head.
-      const day = businessDayOf(at)
-      if (!query.attest && day !== null) {
-        const key = `${position}|${day}|${query.region ?? ''}|${principal.regions?.join(',') ?? '*'}`
+      // (`at` is an instant here: validated, the clock's, or the end of the day asked for.)
+      if (!query.attest) {
+        const key = `${position}|${shanghaiDate(at)}|${query.region ?? ''}|${principal.regions?.join(',') ?? '*'}`
         const targets = targetsJson(key, () => Buffer.from(`,"targets":${JSON.stringify(evaluate())}}`))
         const head = Buffer.from(JSON.stringify(answer).slice(0, -1))
         return reply.type('application/json; charset=utf-8').send(Buffer.concat([head, targets], head.length + targets.length))
