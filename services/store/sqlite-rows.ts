@@ -14,25 +14,27 @@ export const encodeEventId = (id: string): Buffer | string => (isPackedEventId(i
 
 export const hashToBlob = (hex: string): Buffer => Buffer.from(hex, 'hex')
 
-/** An id as the statements read it (sqlite-schema.ts): 32 hex digits of a packed uuid, or ':' + a text id. */
-const decodeEventId = (text: string): string =>
-  text.charCodeAt(0) === 58
-    ? text.slice(1)
-    : `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`
+type EventRow = [number, number, number, string, string, string, string, string, string, string?]
 
-type EventRow = [number, number, number, string, string, string, string, string, string, string, string?]
+/** The event id and the hash from the statements' one column for both (sqlite-schema.ts). */
+const splitIdAndHash = (text: string): { id: string; hash: string } => {
+  if (text.charCodeAt(0) === 58) return { hash: text.slice(1, 65).toLowerCase(), id: text.slice(65) }
+  const hex = text.toLowerCase()
+  return { id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`, hash: hex.slice(32) }
+}
 
 /**
- * A raw row in the column order of eventColumns (event id and hash already as text); its stream
- * name comes from an eleventh column when the query joined it, else from streamName.
+ * A raw row in the column order of eventColumns; its stream name comes from a tenth column when
+ * the query joined it, else from streamName.
  */
 export const rowToEvent = (row: unknown[], streamName: (id: number) => string): RecordedEvent => {
-  const [position, streamId, revision, eventId, type, occurredAt, recordedAt, data, meta, hash, name] = row as EventRow
+  const [position, streamId, revision, type, occurredAt, recordedAt, data, meta, idAndHash, name] = row as EventRow
+  const { id, hash } = splitIdAndHash(idAndHash)
   // meta holds prevHash; the hash lives only in its own column, so it is not stored twice.
   const parsedMeta = JSON.parse(meta) as EventMeta
   parsedMeta.hash = hash
   return {
-    id: decodeEventId(eventId),
+    id,
     type,
     stream: name ?? streamName(streamId),
     revision,

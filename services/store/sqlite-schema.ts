@@ -59,13 +59,15 @@ const migrate = (db: Database.Database) => {
   }).immediate()
 }
 
-// Blobs cross the boundary as hex text, converted inside SQLite (hex, unhex): far cheaper than a
-// Node Buffer per value per row. A uuid id reads back as its 32 hex digits (sqlite-rows.ts puts
-// the dashes back); any other id reads back as ':' + the id, which hex digits never start with.
-const eventIdText = `CASE typeof(event_id) WHEN 'blob' THEN lower(hex(event_id)) ELSE ':' || event_id END`
-const eventColumns = `position, stream_id, revision, ${eventIdText}, type, occurred_at, recorded_at, data, meta, lower(hex(hash))`
+// Blobs cross the boundary as hex text, converted inside SQLite: far cheaper than a Node Buffer
+// per value per row. The id and the hash travel as one column (each string column a row carries
+// costs, and lower() costs as much as hex()): a packed uuid id gives 32 + 64 uppercase hex digits
+// (hex of the two blobs concatenated); any other id gives ':' + the hash's 64 digits + the id,
+// which hex digits never start with. sqlite-rows.ts takes the column apart.
+const idAndHash = `CASE typeof(event_id) WHEN 'blob' THEN hex(event_id || hash) ELSE ':' || hex(hash) || event_id END`
+const eventColumns = `position, stream_id, revision, type, occurred_at, recorded_at, data, meta, ${idAndHash}`
 // The same columns with the stream's name appended, for readers that need names for every row.
-const namedEventColumns = `events.position, events.stream_id, events.revision, ${eventIdText}, type, occurred_at, recorded_at, data, meta, lower(hex(hash)), streams.name`
+const namedEventColumns = `events.position, events.stream_id, events.revision, type, occurred_at, recorded_at, data, meta, ${idAndHash}, streams.name`
 
 /** Every statement the store runs, prepared once per connection. */
 export const prepareStatements = (db: Database.Database) => ({

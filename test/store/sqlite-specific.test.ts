@@ -79,6 +79,26 @@ t.test('uuid ids are stored as 16 bytes, other ids as text, and both round-trip'
   t.same(stored, [{ kind: 'blob', size: 16 }, { kind: 'text', size: 36 }, { kind: 'text', size: 16 }])
 })
 
+t.test('ids and hashes read back alike through every read path, zero bytes and non-ASCII ids included', async (t) => {
+  const store = openStore(t, tempFile(t))
+  // The id and the hash share one column on the way out (sqlite-schema.ts): ids whose bytes are
+  // zero, ids that look like hex, and text ids with digits or CJK must all come apart again.
+  const ids = ['00000000-0000-4000-8000-000000000000', 'ffffffff-ffff-4fff-bfff-ffffffffffff', 'deadbeef', '导入:贵阳-0001', ':colon-first']
+  await store.append('split', ids.map((id) => newEvent({ id }, { id })), 'no_stream')
+  const expectedHashes = store.database.prepare('SELECT lower(hex(hash)) FROM events ORDER BY position').pluck().all()
+  const viaAll = await collect(store.readAll())
+  const viaStream = await collect(store.readStream('split'))
+  const viaSubscription: RecordedEvent[] = []
+  const stop = new AbortController()
+  await store.subscribeAll('start', (event) => void viaSubscription.push(event), stop.signal).caughtUp
+  stop.abort()
+  for (const [path, events] of [['readAll', viaAll], ['readStream', viaStream], ['subscribeAll', viaSubscription]] as const) {
+    t.same(events.map((event) => event.id), ids, `${path}: ids`)
+    t.same(events.map((event) => event.meta.hash), expectedHashes, `${path}: hashes`)
+  }
+  t.ok(chainsHold(viaAll), 'chains verify')
+})
+
 t.test('a full disk rejects appends with StoreUnavailable, writes nothing, and recovers', async (t) => {
   const store = openStore(t, tempFile(t))
   await store.append('disk', newEvents(10), 'no_stream')
