@@ -91,7 +91,7 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
     metrics,
     clock,
   )
-  const runner = createRunner({ store, projections, snapshots, logger: logger.child({ component: 'runner' }), snapshotEvery: config.snapshotEvery, clock })
+  const runner = createRunner({ store, projections, snapshots, logger: logger.child({ component: 'runner' }), snapshotEvery: config.snapshotEvery })
   await runner.start()
   const keys = createKeyService({ store, runner, environmentAdminKey: config.adminKey, clock })
   const ingest = createIngest({ store, catalogContext: decisionCatalogContext(catalog), clock })
