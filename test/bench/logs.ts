@@ -59,5 +59,16 @@ const settle = async (seeded: SeededLog, log: (line: string) => void) => {
 export const copyLog = (log: SeededLog, dir: string): string => {
   fs.rmSync(dir, { recursive: true, force: true })
   fs.cpSync(log.dir, dir, { recursive: true })
+  // The copy is written back to disk now, not by the first fsync of whoever measures next: the
+  // first WAL checkpoint into an unsynced 0.5 GB copy stalled for ~0.8 s, in the service and in
+  // the raw-insert ceiling alike.
+  for (const name of fs.readdirSync(dir)) {
+    const fd = fs.openSync(path.join(dir, name), 'r+')
+    try {
+      fs.fsyncSync(fd)
+    } finally {
+      fs.closeSync(fd)
+    }
+  }
   return path.join(dir, 'events.db')
 }
