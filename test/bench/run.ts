@@ -55,6 +55,7 @@ if (wants('rebuild')) {
     unit: 'events/s',
     ceiling: { name: 'raw scan of the events table (SELECT *, iterate, no decoding)', value: main.count / (ofMain.scanMs / 1000) },
     goal: { compare: '>=', target: 0.8 },
+    note: `each round's pair, scan/rebuild: ${ofMain.pairedRatios.map((ratio) => ratio.toFixed(2)).join(', ')}`,
   })
 }
 
