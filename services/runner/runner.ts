@@ -83,7 +83,7 @@ export const createRunner = ({
   // A snapshot is an optimisation: failing to write one (disk full) must not stop the read models.
   const saveSnapshots = () => {
     const anchor = lastEvent?.meta.hash
-    for (const slot of slots.values())
+    for (const slot of slotList)
       if (anchor !== undefined && slot.position === position)
         try {
           snapshots.save({ projection: slot.projection.name, version: slot.projection.version, position, anchor, state: slot.state })
