@@ -26,10 +26,12 @@ export interface SnapshotStore {
 }
 
 const sha256Of = (json: string) => createHash('sha256').update(json).digest('hex')
+// Level 1: snapshots are written often and read rarely; speed over size.
+const compression = { level: 1 }
 
 const encode = (state: unknown) => {
   const json = JSON.stringify(state)
-  return { blob: gzipSync(json, { level: 1 }), sha256: sha256Of(json) }
+  return { blob: gzipSync(json, compression), sha256: sha256Of(json) }
 }
 
 const decode = (blob: Buffer, sha256: string): unknown | undefined => {
@@ -100,7 +102,7 @@ export const createSqliteSnapshotStore = (file: string): SnapshotStore => {
       // A later snapshot at the same key replaces one still being compressed (its callback then writes nothing).
       forget((other) => other.projection === projection && other.version === version && other.position === position)
       unwritten.add(snapshot)
-      gzip(json, { level: 1 }, (error, blob) => {
+      gzip(json, compression, (error, blob) => {
         if (closed || !unwritten.delete(snapshot)) return
         try {
           if (error !== null) throw error
@@ -141,7 +143,7 @@ export const createSqliteSnapshotStore = (file: string): SnapshotStore => {
       closed = true
       try {
         db.transaction(() => {
-          for (const snapshot of unwritten) write(snapshot, gzipSync(snapshot.json, { level: 1 }))
+          for (const snapshot of unwritten) write(snapshot, gzipSync(snapshot.json, compression))
         })()
       } finally {
         unwritten.clear()
