@@ -2,7 +2,7 @@
 // sequence (what the reactor compares with a fresh evaluation), and the alert history for
 // GET /v1/alerts, including transitions derived from history and never sent.
 import { type AlertEventData, type AlertEventType, type AlertTrack, applyAlertEvent, isAlertEventType } from '../domain/alerts.ts'
-import type { RecordedEvent } from '../services/store/port.ts'
+import type { RecordedEvent } from '../domain/envelope.ts'
 
 export interface AlertRecord {
   id: string

@@ -1,6 +1,6 @@
 // The compliance projection as data: the runner (services/runner) folds the log through
 // `evolve`, snapshots the state with JSON.stringify, and domain/evaluate.ts reads it.
-import type { RecordedEvent } from '../services/store/port.ts'
+import type { RecordedEvent } from '../domain/envelope.ts'
 import { evolveCompliance } from './compliance/evolve.ts'
 import { type ComplianceState, initialComplianceState } from './compliance/state.ts'
 

@@ -2,7 +2,7 @@
 // resolution. Small by construction: an incident leaves the state when the rescuer arrives
 // (or, once it was reported overdue, when that alert is resolved).
 import type { RescueOverdueData } from '../domain/alerts.ts'
-import type { RecordedEvent } from '../services/store/port.ts'
+import type { RecordedEvent } from '../domain/envelope.ts'
 
 export interface OpenIncident {
   region: string

@@ -16,7 +16,7 @@ import {
   deliveryIdOf,
   matchesFilter,
 } from '../domain/webhooks.ts'
-import type { RecordedEvent } from '../services/store/port.ts'
+import type { RecordedEvent } from '../domain/envelope.ts'
 
 export interface SecretRecord {
   /** AES-256-GCM sealed; opened only to sign. */

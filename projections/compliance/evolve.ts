@@ -3,7 +3,7 @@
 // must survive a malformed record rather than stop the runner.
 import { isRegionId } from '../../domain/regions.ts'
 import { instantMilliseconds, isCalendarDate, shanghaiDateOfMilliseconds } from '../../domain/time.ts'
-import type { RecordedEvent } from '../../services/store/port.ts'
+import type { RecordedEvent } from '../../domain/envelope.ts'
 import { type ComplianceState, type Reading, getOwn, ownOrCreate, setOwn } from './state.ts'
 
 type Data = Record<string, unknown>

@@ -1,4 +1,4 @@
-// Per-stream hash chains (ARCHITECTURE.md section 3, layer 1). The hash input is canonical
+// Per-stream hash chains (docs/ARCHITECTURE.md, "Event store port"). The hash input is canonical
 // JSON so that every backend, and an auditor with nothing but the events, computes the same bytes.
 import { createHash } from 'node:crypto'
 import { canonicalJson } from '../../domain/canonical-json.ts'

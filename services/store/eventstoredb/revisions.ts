@@ -1,5 +1,5 @@
 // Expected and current revisions, both ways between the port and @eventstore/db-client.
-// The port's words are EventStoreDB's (ARCHITECTURE.md section 3); only the spelling differs:
+// The port's words are EventStoreDB's (docs/ARCHITECTURE.md, "Event store port"); only the spelling differs:
 // 'exists' is STREAM_EXISTS, revisions are bigint, and a missing stream is NO_STREAM, which the
 // port's append rules call -1 (noStream).
 import { ANY, NO_STREAM, STREAM_EXISTS, type AppendExpectedRevision, type CurrentRevision } from '@eventstore/db-client'
