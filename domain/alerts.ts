@@ -3,9 +3,8 @@
 // transition (if any) to record, and whether receivers are told". No clock: `now` comes in.
 import { z } from 'zod'
 import { instant, regionId, streamIdentifier } from './events.ts'
-import type { TargetReport } from './evaluate.ts'
-import { provinceId } from './regions.ts'
-import { type Catalog, type Status, statuses } from './targets.ts'
+import { defaultPlanId } from './plans.ts'
+import { type Bilingual, type Comparator, type Status, statuses } from './targets.ts'
 import { type FilterSubject, deterministicUuid, rescueTargetId, scopeId } from './webhooks.ts'
 
 export { rescueTargetId } from './webhooks.ts'
@@ -15,7 +14,15 @@ export const resolvedStatuses: readonly Status[] = ['met', 'on_track']
 export const isFiring = (status: Status): boolean => firingStatuses.includes(status)
 export const isResolved = (status: Status): boolean => resolvedStatuses.includes(status)
 
-export const targetFingerprint = (targetId: string, scope: string) => `${targetId}:${scope}`
+/** plan:target:scope — each plan's verdicts alert on their own. */
+export const targetFingerprint = (plan: string, targetId: string, scope: string) => `${plan}:${targetId}:${scope}`
+/**
+ * Alerts recorded before plans were data name no plan and have fingerprints `target:scope`:
+ * they are the 2020 plan's, and their tracks continue under that plan's fingerprint (in the
+ * stream they were recorded in).
+ */
+export const fingerprintOfRecorded = (data: { fingerprint: string; plan?: string; targetId?: string }): string =>
+  data.plan === undefined && data.targetId !== undefined && !data.fingerprint.startsWith(`${defaultPlanId}:`) ? `${defaultPlanId}:${data.fingerprint}` : data.fingerprint
 export const rescueFingerprint = (incidentId: string) => `rescue:${incidentId}`
 export const alertStream = (fingerprint: string) => `alert-${fingerprint}`
 
@@ -39,6 +46,10 @@ const alertBase = {
 
 const TargetAlert = z.strictObject({
   ...alertBase,
+  /** The plan whose target this is (absent in alerts recorded before plans were data: the 2020 plan). */
+  plan: z.string().min(1).max(64).optional(),
+  /** The plan's revision the verdict was reached under. */
+  planRevision: z.number().int().min(0).optional(),
   targetId: z.string().min(1).max(64),
   region: scopeId,
   from: status,
@@ -99,6 +110,8 @@ export const alertIdOf = (fingerprint: string, raiseSequence: number) => determi
 
 export interface AlertTrack {
   fingerprint: string
+  /** The stream its events are in (`alert-<fingerprint>`, or the stream of an alert recorded before plans were data). */
+  stream: string
   kind: 'target.status_changed' | 'rescue.overdue'
   /** The target (elevator-rescue-arrival for rescues), the region or province, the incident (rescues). */
   targetId: string
@@ -119,11 +132,13 @@ export interface AlertTrack {
 
 const raises = (type: AlertEventType) => type === 'AlertRaised' || type === 'RescueOverdue'
 
-export const applyAlertEvent = (track: AlertTrack | undefined, type: AlertEventType, data: AlertEventData): AlertTrack => {
+export const applyAlertEvent = (track: AlertTrack | undefined, type: AlertEventType, data: AlertEventData, stream?: string): AlertTrack => {
   const to = 'to' in data ? data.to : raises(type) ? 'overdue' : 'arrived'
   const subject = filterSubjectOf(data)
+  const fingerprint = fingerprintOfRecorded(data)
   const base = {
-    fingerprint: data.fingerprint,
+    fingerprint,
+    stream: stream ?? track?.stream ?? alertStream(fingerprint),
     kind: subject.type as AlertTrack['kind'],
     targetId: subject.targetId,
     region: subject.region,
@@ -229,6 +244,8 @@ export const overdueMinutes = (reportedAt: string, now: string, policy: OverdueP
 
 export interface DerivedTransition {
   fingerprint: string
+  /** The stream to append the transition to. */
+  stream: string
   transition: Transition
   /** The event data to record (AlertRaised or AlertResolved). */
   data: TargetAlertData
@@ -247,56 +264,78 @@ export interface DeriveContext {
 
 const finite = (value: number | null | undefined): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null)
 
-/** The province and every listed region of a report, with what an alert records of each. */
-export const scopesOf = (report: TargetReport) => [
-  { scope: provinceId as string, status: report.status, value: report.value, threshold: report.threshold },
-  ...report.regions.map((r) => ({ scope: r.region as string, status: r.status, value: r.value, threshold: r.threshold ?? report.threshold })),
+/** What an alert needs of a target's verdict (a compliance report satisfies it). */
+export interface JudgedTarget {
+  id: string
+  title: Bilingual
+  clause: Bilingual
+  responsibleUnits: Bilingual[]
+  comparator: Comparator
+  threshold: number
+  scope: string
+  status: Status
+  value: number | null
+  regions: readonly { region: string; status: Status; value: number | null; threshold?: number }[]
+}
+
+/** The verdicts of one plan, at one revision. */
+export interface JudgedPlan {
+  plan: { id: string; revision: number }
+  reports: readonly JudgedTarget[]
+}
+
+/** The plan's root (the province) and every listed region of a report, with what an alert records of each. */
+export const scopesOf = (report: JudgedTarget) => [
+  { scope: report.scope, status: report.status, value: report.value, threshold: report.threshold },
+  ...report.regions.map((r) => ({ scope: r.region, status: r.status, value: r.value, threshold: r.threshold ?? report.threshold })),
 ]
 
-/** Every transition the reports imply against the alert state, with the data to record for each. */
-export const deriveTransitions = (reports: readonly TargetReport[], catalog: Catalog, ctx: DeriveContext): DerivedTransition[] => {
+/** Every transition the plans' verdicts imply against the alert state, with the data to record for each. */
+export const deriveTransitions = (judged: readonly JudgedPlan[], ctx: DeriveContext): DerivedTransition[] => {
   const derived: DerivedTransition[] = []
-  for (const report of reports) {
-    const target = catalog.targets.find((t) => t.id === report.id)
-    if (!target) continue
-    for (const { scope, status, value, threshold } of scopesOf(report)) {
-      const fingerprint = targetFingerprint(report.id, scope)
-      const previousObserved = ctx.observed?.get(fingerprint)
-      ctx.observed?.set(fingerprint, status)
-      const transition = decideTransition(ctx.trackOf(fingerprint), status, {
-        fingerprint,
-        now: ctx.now,
-        live: ctx.live,
-        repeatIntervalMs: ctx.repeatIntervalMs,
-        ...(previousObserved ? { previousObserved } : {}),
-      })
-      if (!transition) continue
-      derived.push({
-        fingerprint,
-        transition,
-        data: {
-          alertId: transition.alertId,
+  for (const { plan, reports } of judged)
+    for (const report of reports)
+      for (const { scope, status, value, threshold } of scopesOf(report)) {
+        const fingerprint = targetFingerprint(plan.id, report.id, scope)
+        const previousObserved = ctx.observed?.get(fingerprint)
+        ctx.observed?.set(fingerprint, status)
+        const track = ctx.trackOf(fingerprint)
+        const transition = decideTransition(track, status, {
           fingerprint,
-          sequence: transition.sequence,
-          evaluatedAt: ctx.now,
-          notify: transition.notify,
-          ...(transition.suppressed ? { suppressed: transition.suppressed } : {}),
-          targetId: report.id,
-          region: scope as TargetAlertData['region'],
-          from: transition.from,
-          to: transition.to,
-          value: finite(value),
-          threshold: finite(threshold) ?? target.threshold,
-          comparator: target.comparator,
-          position: ctx.position,
-          title: target.title,
-          clause: target.clause,
-          responsibleUnits: target.responsibleUnits,
-          ...(transition.reminder ? { reminder: true as const } : {}),
-        },
-      })
-    }
-  }
+          now: ctx.now,
+          live: ctx.live,
+          repeatIntervalMs: ctx.repeatIntervalMs,
+          ...(previousObserved ? { previousObserved } : {}),
+        })
+        if (!transition) continue
+        derived.push({
+          fingerprint,
+          stream: track?.stream ?? alertStream(fingerprint),
+          transition,
+          data: {
+            alertId: transition.alertId,
+            fingerprint,
+            sequence: transition.sequence,
+            evaluatedAt: ctx.now,
+            notify: transition.notify,
+            ...(transition.suppressed ? { suppressed: transition.suppressed } : {}),
+            plan: plan.id,
+            planRevision: plan.revision,
+            targetId: report.id,
+            region: scope,
+            from: transition.from,
+            to: transition.to,
+            value: finite(value),
+            threshold: finite(threshold) ?? report.threshold,
+            comparator: report.comparator,
+            position: ctx.position,
+            title: report.title,
+            clause: report.clause,
+            responsibleUnits: report.responsibleUnits,
+            ...(transition.reminder ? { reminder: true as const } : {}),
+          },
+        })
+      }
   return derived
 }
 

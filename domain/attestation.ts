@@ -55,7 +55,10 @@ export interface AttestationContext {
   treeSize: number
   rootHash: string
   projection: { name: string; version: number }
+  /** The plan's document version (the name is the contract's, from before plans were data). */
   catalogVersion: string
+  /** The plan and the revision of it the log held at treeSize (absent in attestations made before plans were data). */
+  plan?: { id: string; revision: number }
   keyId: string
   /** DER SubjectPublicKeyInfo, base64 (trust comes from pinning keyId). */
   publicKey: string
@@ -71,6 +74,7 @@ export const AttestationSchema = z.strictObject({
   rootHash: hex32,
   projection: z.strictObject({ name: z.string(), version: z.number().int() }),
   catalogVersion: z.string(),
+  plan: z.strictObject({ id: z.string(), revision: z.number().int().min(0) }).optional(),
   keyId: hex32,
   publicKey: base64,
   signedAt: z.iso.datetime({ offset: true }),

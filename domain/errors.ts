@@ -85,3 +85,12 @@ export class RateLimited extends DomainError {
     super('RATE_LIMITED', 429, message, details)
   }
 }
+
+/** The read models have not reached the position a read asked for yet (503); retry after `retryAfterSeconds`. */
+export class ReadModelBehind extends DomainError {
+  readonly retryAfterSeconds: number
+  constructor(message: string, retryAfterSeconds: number, details?: ErrorDetails) {
+    super('READ_MODEL_BEHIND', 503, message, details)
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+}

@@ -1,81 +1,123 @@
-// Reporting regions of Guizhou: GB/T 2260 codes, names, and the 2020 census population
-// (seventh national census, standard time 2020-11-01, Guizhou Provincial Bureau of Statistics).
-// Gui'an New Area (贵安新区) is a state-level new area carved out of Guiyang and Anshun: its
-// residents are counted inside those two prefectures, so it has no population of its own
-// and no GB/T 2260 code. It reports, but per-capita figures never divide by it.
+// Regions as data: a region set names the units a plan is measured over — their GB/T 2260 codes,
+// zh/en names, parent (province → prefecture → county) and census population with its source
+// and vintage. Guizhou's nine prefectures and Gui'an New Area are the built-in set
+// (seeds/regions/guizhou.json); a plan may publish its own (a prefecture's plan over its
+// counties). Region ids form one namespace across sets: an id means the same place everywhere.
 
-export const regionIds = [
-  'guiyang',
-  'liupanshui',
-  'zunyi',
-  'anshun',
-  'bijie',
-  'tongren',
-  'qianxinan',
-  'qiandongnan',
-  'qiannan',
-  'guian',
-] as const
-
-export type RegionId = (typeof regionIds)[number]
-export const provinceId = 'guizhou' as const
-export type ScopeId = RegionId | typeof provinceId
-
-export interface Region {
-  id: RegionId
-  code: string | null
-  name: { zh: string; en: string }
-  /** 2020 census population; null for Gui'an (counted inside Guiyang and Anshun). */
-  population: number | null
-  kind: 'prefecture_city' | 'autonomous_prefecture' | 'new_area'
+export interface Bilingual {
+  zh: string
+  en: string
 }
 
-export const regions: readonly Region[] = [
-  { id: 'guiyang', code: '520100', name: { zh: '贵阳市', en: 'Guiyang' }, population: 5_987_018, kind: 'prefecture_city' },
-  { id: 'liupanshui', code: '520200', name: { zh: '六盘水市', en: 'Liupanshui' }, population: 3_031_602, kind: 'prefecture_city' },
-  { id: 'zunyi', code: '520300', name: { zh: '遵义市', en: 'Zunyi' }, population: 6_606_675, kind: 'prefecture_city' },
-  { id: 'anshun', code: '520400', name: { zh: '安顺市', en: 'Anshun' }, population: 2_470_630, kind: 'prefecture_city' },
-  { id: 'bijie', code: '520500', name: { zh: '毕节市', en: 'Bijie' }, population: 6_899_636, kind: 'prefecture_city' },
-  { id: 'tongren', code: '520600', name: { zh: '铜仁市', en: 'Tongren' }, population: 3_298_468, kind: 'prefecture_city' },
-  {
-    id: 'qianxinan',
-    code: '522300',
-    name: { zh: '黔西南布依族苗族自治州', en: 'Qianxinan Buyei and Miao Autonomous Prefecture' },
-    population: 3_015_112,
-    kind: 'autonomous_prefecture',
-  },
-  {
-    id: 'qiandongnan',
-    code: '522600',
-    name: { zh: '黔东南苗族侗族自治州', en: 'Qiandongnan Miao and Dong Autonomous Prefecture' },
-    population: 3_758_622,
-    kind: 'autonomous_prefecture',
-  },
-  {
-    id: 'qiannan',
-    code: '522700',
-    name: { zh: '黔南布依族苗族自治州', en: 'Qiannan Buyei and Miao Autonomous Prefecture' },
-    population: 3_494_385,
-    kind: 'autonomous_prefecture',
-  },
-  { id: 'guian', code: null, name: { zh: '贵安新区', en: "Gui'an New Area" }, population: null, kind: 'new_area' },
-]
+/** A region id (`[a-z0-9-]{1,64}`), checked against the region sets that exist at run time. */
+export type RegionId = string
+/** A region or the root (province) of a set: what a figure is computed over. */
+export type ScopeId = string
 
-export const province = {
-  id: provinceId,
-  code: '520000',
-  name: { zh: '贵州省', en: 'Guizhou Province' },
-  population: 38_562_148,
-} as const
+export const regionIdPattern = /^[a-z0-9-]{1,64}$/
 
-const byId = new Map<string, Region>(regions.map((r) => [r.id, r]))
+export interface Population {
+  value: number
+  /** Where the figure comes from, e.g. the seventh national census bulletin of the province. */
+  source: Bilingual
+  /** The census standard time or the date the figure describes, YYYY-MM-DD. */
+  vintage: string
+}
 
-export const isRegionId = (id: string): id is RegionId => byId.has(id)
-export const regionById = (id: RegionId): Region => byId.get(id)!
+/**
+ * Residents counted inside other regions' census figures (Gui'an New Area's are inside Guiyang's
+ * and Anshun's): for per-capita figures and population shares, the region's facts are credited
+ * to those regions by `share` (the shares add up to 1), so their figures are not understated.
+ */
+export interface CountedIn {
+  region: RegionId
+  share: number
+}
 
-/** The nine prefectures (cities and autonomous prefectures), the units every province-wide target covers. */
-export const prefectures: readonly RegionId[] = regions.filter((r) => r.population !== null).map((r) => r.id)
+export interface RegionDefinition {
+  id: RegionId
+  /** GB/T 2260 code; null where the standard gives none (Gui'an New Area). */
+  code: string | null
+  name: Bilingual
+  /** The region this one lies in; null for a set's root that has no parent in any set. */
+  parent: RegionId | null
+  level: 'province' | 'prefecture' | 'county' | 'new_area'
+  /** null when the census counts the residents elsewhere (see `countedIn`) or gives no figure. */
+  population: Population | null
+  countedIn?: CountedIn[]
+  /**
+   * `required`: the region must report readings on the target's cadence — silence is stale.
+   * `voluntary`: never having reported is no_data; once it reports it is held to the cadence.
+   */
+  reporting: 'required' | 'voluntary'
+  /** Why the data says what it says (Gui'an's apportionment, a boundary change), for a reviewer. */
+  note?: Bilingual
+}
 
-/** Population a per-capita figure of `scope` divides by. */
-export const populationOf = (scope: ScopeId): number | null =>
-  scope === provinceId ? province.population : regionById(scope).population
+export interface RegionSet {
+  id: string
+  title: Bilingual
+  /** The whole the plan is measured over: a province, or a prefecture for a county-level plan. */
+  root: RegionDefinition
+  /** The units figures are broken down by (the root's children in this set). */
+  regions: RegionDefinition[]
+}
+
+/** A region set prepared for evaluation: lookups, and which stored regions each scope sums. */
+export interface RegionView {
+  set: RegionSet
+  rootId: ScopeId
+  /** Member ids in the set's order. */
+  memberIds: readonly RegionId[]
+  member: (id: string) => RegionDefinition | undefined
+  isScope: (id: string) => boolean
+  /** Stored region ids whose facts count for the scope: itself and every known descendant. */
+  regionsOf: (scope: ScopeId) => readonly RegionId[]
+  /** Population a per-capita figure of the scope divides by; null when it has none of its own. */
+  populationOf: (scope: ScopeId) => number | null
+  /** Regions whose facts are credited to `scope` for per-capita figures, with their share (itself at 1). */
+  creditedTo: (scope: ScopeId) => readonly CountedIn[]
+}
+
+/**
+ * Builds the view of `set`. `known` is every region definition of every set (one namespace), so
+ * a fact reported for a county counts for its prefecture and province in a province-level plan.
+ */
+export const regionView = (set: RegionSet, known: ReadonlyMap<RegionId, RegionDefinition> = new Map()): RegionView => {
+  const members = new Map(set.regions.map((r) => [r.id, r]))
+  const all = new Map<RegionId, RegionDefinition>(known)
+  for (const r of [set.root, ...set.regions]) all.set(r.id, r)
+  const children = new Map<RegionId, RegionId[]>()
+  for (const r of all.values())
+    if (r.parent !== null) children.set(r.parent, [...(children.get(r.parent) ?? []), r.id])
+  const descendants = (id: RegionId): RegionId[] => {
+    const found: RegionId[] = [id]
+    for (let i = 0; i < found.length; i++) for (const child of children.get(found[i]!) ?? []) if (!found.includes(child)) found.push(child)
+    return found
+  }
+  const scopes = new Map<ScopeId, readonly RegionId[]>()
+  const regionsOf = (scope: ScopeId): readonly RegionId[] => {
+    let regions = scopes.get(scope)
+    if (!regions) {
+      // The root sums its members and everything below them, as well as facts filed at the root itself.
+      regions = scope === set.root.id ? [...new Set([set.root.id, ...set.regions.flatMap((r) => descendants(r.id)), ...descendants(set.root.id)])] : descendants(scope)
+      scopes.set(scope, regions)
+    }
+    return regions
+  }
+  const credited = new Map<ScopeId, CountedIn[]>()
+  for (const r of set.regions) credited.set(r.id, [{ region: r.id, share: 1 }])
+  for (const r of set.regions)
+    for (const c of r.countedIn ?? []) credited.get(c.region)?.push({ region: r.id, share: c.share })
+  credited.set(set.root.id, [{ region: set.root.id, share: 1 }])
+  return {
+    set,
+    rootId: set.root.id,
+    memberIds: set.regions.map((r) => r.id),
+    member: (id) => members.get(id),
+    isScope: (id) => id === set.root.id || members.has(id),
+    regionsOf,
+    populationOf: (scope) => (scope === set.root.id ? set.root.population?.value : members.get(scope)?.population?.value) ?? null,
+    creditedTo: (scope) => credited.get(scope) ?? [{ region: scope, share: 1 }],
+  }
+}

@@ -1,21 +1,21 @@
-// The target model: what a numeric target of the plan is, as data. The catalog itself lives
-// in seeds/ (validated with ajv against seeds/catalog.schema.ts at load).
+// The target model: what a numeric target of a plan is, as data. Plans carry them
+// (domain/plans.ts); the 2020 plan's are in seeds/plans/guizhou-2020.json.
+import type { Bilingual } from './regions.ts'
 
-export interface Bilingual {
-  zh: string
-  en: string
-}
+export type { Bilingual } from './regions.ts'
 
 /**
- * How a target's value is computed from the log.
- * - event_ratio: passed / tested over SamplingBatchTested (latest result per batch), by sampledOn.
- * - event_rate_per_1000: SamplingBatchTested count per 1,000 residents (2020 census), by sampledOn.
- * - reading_ratio: latest IndicatorReported per region (indicator = target id); the province is
- *   sum of numerators / sum of denominators of the regions that reported.
+ * How a target's value is computed from the log; `computedFrom` names the facts.
+ * - event_ratio: passed / tested over the inspection batches the filter selects (latest result
+ *   per batch), by sampledOn.
+ * - event_rate_per_1000: count of the facts selected per 1,000 residents (the region set's
+ *   census), by their business date.
+ * - reading_ratio: latest IndicatorReported per region of the indicator; the province is the sum
+ *   of numerators / sum of denominators of the regions that reported.
  * - mean_duration: mean minutes from RescueRequested.reportedAt to RescuerArrived.arrivedAt,
- *   incidents by reportedAt, arrival required.
- * - event_count: MarketEntityRegistered count, by registeredOn.
- * - milestone_count: distinct MilestoneAchieved items (targetId = target id), by achievedOn.
+ *   incidents by reportedAt.
+ * - event_count: count of the facts selected, by their business date.
+ * - milestone_count: distinct MilestoneAchieved items of the target, by achievedOn.
  */
 export type MetricKind =
   | 'event_ratio'
@@ -42,6 +42,28 @@ export interface Period {
   timeZone: 'Asia/Shanghai'
 }
 
+/** Facts a count or ratio can be computed over, and the fields a filter may select on. */
+export type CountedFact = 'InspectionBatchTested' | 'SamplingBatchTested' | 'MarketEntityRegistered' | 'RescueRequested'
+
+/** field -> the value, or any of the values, a fact must have to count. */
+export type FactFilter = Record<string, string | string[]>
+
+/**
+ * What a target is computed from (checked against its metric when a plan is published):
+ * - event_ratio: `{ fact: 'InspectionBatchTested' | 'SamplingBatchTested', filter? }`;
+ * - event_count, event_rate_per_1000: `{ fact, filter? }`;
+ * - mean_duration: `{ fact: 'RescueRequested', until: 'RescuerArrived' }`;
+ * - reading_ratio: `{ indicator }` (the target id when absent);
+ * - milestone_count: nothing (the items are MilestoneAchieved of the target).
+ * `SamplingBatchTested` is the food-safety program's InspectionBatchTested.
+ */
+export interface ComputedFrom {
+  fact?: CountedFact
+  filter?: FactFilter
+  until?: 'RescuerArrived'
+  indicator?: string
+}
+
 export interface MilestoneItem {
   id: string
   title: Bilingual
@@ -58,6 +80,7 @@ export interface Target {
   /** Responsible units as the plan lists them; the first is the lead. */
   responsibleUnits: Bilingual[]
   metric: MetricKind
+  computedFrom?: ComputedFrom
   comparator: Comparator
   threshold: number
   unit: Unit
@@ -73,14 +96,6 @@ export interface Target {
   commitment: 'firm' | 'strive'
   /** What a reporter counts: numerator and denominator of a reading, or when a milestone item is achieved. */
   measure?: Bilingual
-}
-
-export interface Catalog {
-  version: string
-  /** `documentNumber` is empty when the publication gives none; `indexNumber` is the government
-   *  information-disclosure index number (索引号). */
-  source: { title: Bilingual; issuedOn: string; documentNumber: string; indexNumber?: string }
-  targets: Target[]
 }
 
 export type Status = 'no_data' | 'met' | 'on_track' | 'at_risk' | 'breached' | 'missed' | 'stale'

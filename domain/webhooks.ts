@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { AlertEventData, AlertEventType } from './alerts.ts'
 import { instant, regionId } from './events.ts'
-import { provinceId } from './regions.ts'
 
 export const webhookMessageTypes = ['target.status_changed', 'rescue.overdue', 'webhook.test'] as const
 export type WebhookMessageType = (typeof webhookMessageTypes)[number]
@@ -15,8 +14,8 @@ export const alertMessageTypes = ['target.status_changed', 'rescue.overdue'] as 
 export const webhookIdPattern = /^wh_[a-z0-9]{16}$/
 export const deliveryIdPattern = /^msg_[0-9a-f]{32}$/
 
-/** Region filter values: the reporting regions and the province. */
-export const scopeId = z.enum([provinceId, ...regionId.options])
+/** Region filter values: a region or a plan's root (the province); region sets are data, checked at run time. */
+export const scopeId = regionId
 
 export const WebhookFilter = z.strictObject({
   targets: z.array(z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a target id')).min(1).max(100).optional(),

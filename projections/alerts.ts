@@ -1,7 +1,8 @@
 // Alert state folded from the log: per fingerprint, whether it is firing, its last status and
 // sequence (what the reactor compares with a fresh evaluation), and the alert history for
 // GET /v1/alerts, including transitions derived from history and never sent.
-import { type AlertEventData, type AlertEventType, type AlertTrack, applyAlertEvent, isAlertEventType } from '../domain/alerts.ts'
+import { type AlertEventData, type AlertEventType, type AlertTrack, applyAlertEvent, fingerprintOfRecorded, isAlertEventType } from '../domain/alerts.ts'
+import { defaultPlanId } from '../domain/plans.ts'
 import type { RecordedEvent } from '../domain/envelope.ts'
 
 export interface AlertRecord {
@@ -12,6 +13,8 @@ export interface AlertRecord {
   alertId: string
   fingerprint: string
   sequence: number
+  /** The plan of a target alert (null for rescues). */
+  plan: string | null
   targetId: string | null
   incidentId: string | null
   region: string
@@ -44,8 +47,9 @@ const recordOf = (event: RecordedEvent, type: AlertEventType, data: AlertEventDa
     kind: target ? 'target.status_changed' : 'rescue.overdue',
     status: type === 'AlertRaised' || type === 'RescueOverdue' ? 'firing' : 'resolved',
     alertId: data.alertId,
-    fingerprint: data.fingerprint,
+    fingerprint: fingerprintOfRecorded(data),
     sequence: data.sequence,
+    plan: target ? (data.plan ?? defaultPlanId) : null,
     targetId: target ? data.targetId : null,
     incidentId: 'incidentId' in data ? data.incidentId : null,
     region: data.region,
@@ -61,15 +65,15 @@ const recordOf = (event: RecordedEvent, type: AlertEventType, data: AlertEventDa
 
 export const alertsProjection = {
   name: 'alerts',
-  version: 1,
+  version: 2,
   initialState: (): AlertsState => ({ tracks: {}, history: [], dropped: 0 }),
   evolve: (state: AlertsState, event: RecordedEvent): AlertsState => {
     if (!isAlertEventType(event.type) || !isData(event.data) || typeof event.data.fingerprint !== 'string') return state
     const data = event.data as unknown as AlertEventData
-    const fingerprint = data.fingerprint
+    const fingerprint = fingerprintOfRecorded(data)
     const track = Object.prototype.hasOwnProperty.call(state.tracks, fingerprint) ? state.tracks[fingerprint] : undefined
     Object.defineProperty(state.tracks, fingerprint, {
-      value: applyAlertEvent(track, event.type, data),
+      value: applyAlertEvent(track, event.type, data, event.stream),
       enumerable: true,
       writable: true,
       configurable: true,

@@ -10,6 +10,7 @@ import { guarded } from './audit/cli-run.ts'
 import { attestCheckCommand, attestCheckUsage } from './cli/attest-check.ts'
 import { exportCommand, exportUsage } from './cli/export.ts'
 import { importCommand, importUsage } from './cli/import.ts'
+import { plansCommand, plansUsage } from './cli/plans.ts'
 import { replayCommand, replayUsage } from './cli/replay.ts'
 import { verifyCommand, verifyUsage } from './cli/verify.ts'
 
@@ -28,6 +29,7 @@ commands:
   keys revoke <id>
                               manage API keys in the data dir (run while the service is stopped,
                               or use the HTTP API /v1/keys with an admin key)
+  ${plansUsage}
   ${verifyUsage}
   ${exportUsage}
   ${importUsage}
@@ -51,6 +53,8 @@ const main = async (argv: string[]): Promise<number> => {
       return keysCommand(config, rest)
     case 'simulate':
       return simulateCommand(config, rest)
+    case 'plans':
+      return guarded('plans', plansCommand)(config, rest)
     case 'verify':
       return guarded('verify', verifyCommand)(config, rest)
     case 'export':

@@ -19,6 +19,8 @@ export interface Config {
   /** /readyz fails while the read models lag the log head by more than this many events. */
   readyLagEvents: number
   snapshotEvery: number
+  /** How long a read at a `position` (or `minPosition`) the read models have not reached waits before 503. */
+  readWaitMs: number
   /** EventStoreDB gRPC keep-alive interval and call deadline, in ms (unset: the client's 10 s defaults). */
   eventstoreKeepAliveMs?: number
   eventstoreDeadlineMs?: number
@@ -98,6 +100,7 @@ export const loadConfig = (env: Env = process.env, cwd = process.cwd()): Config 
     maxBatch: integer(env, 'TARGETWATCH_MAX_BATCH', 10_000, 1, 100_000),
     readyLagEvents: integer(env, 'TARGETWATCH_READY_LAG_EVENTS', 1_000, 0, Number.MAX_SAFE_INTEGER),
     snapshotEvery: integer(env, 'TARGETWATCH_SNAPSHOT_EVERY', 10_000, 100, 10_000_000),
+    readWaitMs: integer(env, 'TARGETWATCH_READ_WAIT_MS', 5_000, 0, 600_000),
     ...(env.EVENTSTORE_KEEPALIVE_MS ? { eventstoreKeepAliveMs: integer(env, 'EVENTSTORE_KEEPALIVE_MS', 10_000, 1_000, 3_600_000) } : {}),
     ...(env.EVENTSTORE_DEADLINE_MS ? { eventstoreDeadlineMs: integer(env, 'EVENTSTORE_DEADLINE_MS', 10_000, 100, 3_600_000) } : {}),
     metricsAccess: oneOf(env, 'TARGETWATCH_METRICS_ACCESS', isLoopback(env.HOST || '127.0.0.1') ? 'public' : 'key', ['public', 'key']),

@@ -1,22 +1,23 @@
-// The composition root: opens the store, the catalog, the projection runner and the services
+// The composition root: opens the store, the projection runner, the plans and the services
 // built on them. The HTTP server and the CLI both start from here.
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Logger } from 'pino'
-import type { Catalog } from '../domain/targets.ts'
 import { alertsProjection } from '../projections/alerts.ts'
 import { apiKeysProjection } from '../projections/api-keys.ts'
 import { complianceProjection } from '../projections/compliance.ts'
 import type { Projection } from '../projections/projection.ts'
 import { rescuesProjection } from '../projections/rescues.ts'
+import { plansProjection } from '../projections/plans.ts'
 import { webhooksProjection } from '../projections/webhooks.ts'
-import { loadCatalog } from '../seeds/catalog.ts'
 import { createAudit, type Audit } from './audit/index.ts'
 import { createAlerts, type Alerts } from './alerts/alerts.ts'
 import { createKeyService, type KeyService } from './auth/keys.ts'
 import type { Config } from './config.ts'
 import { createMetrics, instrumentSnapshots, type Metrics } from './http/plugins/metrics.ts'
 import { createIngest, type Ingest } from './ingest/submit.ts'
+import { createPlans, type Plans } from './plans/plans.ts'
+import { createComplianceReader, type ComplianceReader } from './read/compliance-reader.ts'
 import { createRunner, type Runner } from './runner/runner.ts'
 import { createMemorySnapshotStore, createSqliteSnapshotStore } from './runner/snapshots.ts'
 import { createMemoryStore } from './store/memory.ts'
@@ -25,7 +26,10 @@ import { createSqliteStore } from './store/sqlite.ts'
 
 export interface Services {
   config: Config
-  catalog: Catalog
+  /** Plans as data: publish, revise, read (services/plans). */
+  plans: Plans
+  /** Compliance of a plan at `at` as of a position: every read of the read side (services/read). */
+  reader: ComplianceReader
   store: EventStore
   runner: Runner
   ingest: Ingest
@@ -46,6 +50,7 @@ export const projections: readonly Projection<any>[] = [
   alertsProjection as Projection<any>,
   webhooksProjection as Projection<any>,
   rescuesProjection as Projection<any>,
+  plansProjection as Projection<any>,
 ]
 
 export const openStore = async (config: Config, clock: () => Date, logger?: Logger): Promise<EventStore> => {
@@ -75,15 +80,7 @@ export const openStore = async (config: Config, clock: () => Date, logger?: Logg
   }
 }
 
-export const decisionCatalogContext = (catalog: Catalog) => ({
-  readingIndicators: new Set(catalog.targets.filter((t) => t.metric === 'reading_ratio').map((t) => t.id)),
-  milestoneTargets: new Map(
-    catalog.targets.filter((t) => t.metric === 'milestone_count').map((t) => [t.id, t.items ? { items: t.items } : {}] as const),
-  ),
-})
-
 export const openServices = async (config: Config, logger: Logger, clock: () => Date = () => new Date()): Promise<Services> => {
-  const catalog = loadCatalog()
   const metrics = createMetrics()
   const store = await openStore(config, clock, logger)
   const snapshots = instrumentSnapshots(
@@ -93,13 +90,17 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
   )
   const runner = createRunner({ store, projections, snapshots, logger: logger.child({ component: 'runner' }), snapshotEvery: config.snapshotEvery })
   await runner.start()
-  const keys = createKeyService({ store, runner, environmentAdminKey: config.adminKey, clock })
-  const ingest = createIngest({ store, catalogContext: decisionCatalogContext(catalog), clock })
-  const alerts = createAlerts({ config, catalog, store, runner, logger, clock })
-  const audit = await createAudit({ config, store, catalog, logger, clock })
+  const plans = createPlans({ store, runner, clock })
+  await plans.seed()
+  const reader = createComplianceReader({ store, runner, plans, clock, readWaitMs: config.readWaitMs })
+  const keys = createKeyService({ store, runner, environmentAdminKey: config.adminKey, clock, isReportingRegion: plans.isReportingRegion })
+  const ingest = createIngest({ store, plans: plans.decisionDirectory, clock })
+  const alerts = createAlerts({ config, plans, reader, store, runner, logger, clock })
+  const audit = await createAudit({ config, store, logger, clock })
   return {
     config,
-    catalog,
+    plans,
+    reader,
     store,
     runner,
     ingest,

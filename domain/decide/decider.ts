@@ -1,6 +1,7 @@
 // A decider per stream kind: fold the stream's recorded events into a small state, then judge a
 // submitted fact against it. Pure: time and catalog facts arrive in the context.
 import type { ClientEvent, ClientEventType, RecordedClientData } from '../events.ts'
+import type { PlanDirectory } from '../plan-directory.ts'
 import type { RegionId } from '../regions.ts'
 
 export interface StreamEvent {
@@ -8,14 +9,12 @@ export interface StreamEvent {
   data: unknown
 }
 
-/** What the decision may consult besides the stream: the catalog's ids and the current time. */
+/** What the decision may consult besides the stream: the plans that exist and the current time. */
 export interface DecisionContext {
   /** Current instant (ISO), used to reject business dates in the future. */
   now: string
-  /** Ids of reading-based targets (IndicatorReported.indicator must be one). */
-  readingIndicators: ReadonlySet<string>
-  /** Milestone target ids, with their named items when the target has them. */
-  milestoneTargets: ReadonlyMap<string, { items?: readonly { id: string; region?: string }[] }>
+  /** Which plan a reading or milestone is for, a milestone target's items, the regions that exist. */
+  plans: PlanDirectory
 }
 
 /** The event to record: the client's data plus any context the stream supplied. */

@@ -1,13 +1,14 @@
 // Which decider judges which submitted fact. One entry per client event type.
+import { ValidationError } from '../errors.ts'
 import type { ClientEvent } from '../events.ts'
 import type { RegionId } from '../regions.ts'
 import type { Decider, DecisionContext, Decision, StreamEvent } from './decider.ts'
 import { fold } from './decider.ts'
 import { indicatorDecider } from './indicator.ts'
+import { inspectionDecider } from './inspection.ts'
 import { marketEntityDecider } from './market-entity.ts'
 import { milestoneDecider } from './milestone.ts'
 import { rescueDecider } from './rescue.ts'
-import { samplingDecider } from './sampling.ts'
 
 export type { Decision, DecisionContext, StreamEvent } from './decider.ts'
 
@@ -15,7 +16,9 @@ const deciderFor = (event: ClientEvent): Decider<unknown, ClientEvent> => {
   switch (event.type) {
     case 'SamplingBatchTested':
     case 'SamplingResultCorrected':
-      return samplingDecider as unknown as Decider<unknown, ClientEvent>
+    case 'InspectionBatchTested':
+    case 'InspectionResultCorrected':
+      return inspectionDecider as unknown as Decider<unknown, ClientEvent>
     case 'MarketEntityRegistered':
       return marketEntityDecider as unknown as Decider<unknown, ClientEvent>
     case 'RescueRequested':
@@ -38,9 +41,18 @@ export interface Judgement {
   decide: () => Decision
 }
 
+/** A fact's region must be one a region set defines (the sets are data, so this is not the schema's). */
+const assertKnownRegion = (event: ClientEvent, context: DecisionContext): void => {
+  const region = (event.data as { region?: unknown }).region
+  if (typeof region === 'string' && !context.plans.isKnownRegion(region))
+    throw new ValidationError(`data.region: '${region}' is not a region of any region set; known: ${context.plans.knownRegions().join(', ')}`, {
+      field: 'data.region',
+    })
+}
+
 /** Fold the stream, then offer its region (for scope checks) and the decision. */
 export const judge = (history: readonly StreamEvent[], event: ClientEvent, context: DecisionContext): Judgement => {
   const decider = deciderFor(event)
   const state = fold(decider, history)
-  return { region: decider.regionOf(state, event), decide: () => decider.decide(state, event, context) }
+  return { region: decider.regionOf(state, event), decide: () => (assertKnownRegion(event, context), decider.decide(state, event, context)) }
 }

@@ -1,6 +1,6 @@
 // Stream `indicator-{indicator}-{region}`: periodic readings of a reading-based target. Any
-// number may arrive, in any order; the fold keeps the latest asOf per region.
-import { ValidationError } from '../errors.ts'
+// number may arrive, in any order; the fold keeps the latest asOf per region and plan. A reading
+// records the plan it counts for: the client's, or the only plan whose target has the indicator.
 import type { ClientEventDataOf } from '../events.ts'
 import { assertDateNotFuture } from './business-dates.ts'
 import type { Decider } from './decider.ts'
@@ -16,12 +16,8 @@ export const indicatorDecider: Decider<IndicatorState, IndicatorEvent> = {
   evolve: (state, event) => (event.type === 'IndicatorReported' ? { readings: state.readings + 1 } : state),
   regionOf: (_state, event) => event.data.region,
   decide: (_state, event, context) => {
-    if (!context.readingIndicators.has(event.data.indicator))
-      throw new ValidationError(
-        `data.indicator: '${event.data.indicator}' is not a reading-based target; expected one of ${[...context.readingIndicators].join(', ')}`,
-        { field: 'data.indicator' },
-      )
+    const plan = context.plans.readingPlan(event.data.indicator, event.data.asOf, event.data.plan)
     assertDateNotFuture('data.asOf', event.data.asOf, context.now)
-    return { type: event.type, data: event.data }
+    return { type: event.type, data: { ...event.data, plan } }
   },
 }

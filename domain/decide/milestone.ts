@@ -1,6 +1,8 @@
-// Stream `milestone-{targetId}-{itemId}`: an item of a milestone target is achieved once.
+// Stream `milestone-{targetId}-{itemId}`: an item of a milestone target is achieved once per plan
+// (two plans may share a target and item id: each records its own achievement in the stream).
 import { InvariantViolation, ValidationError } from '../errors.ts'
 import type { ClientEventDataOf } from '../events.ts'
+import { planOfRecordedFact } from '../plans.ts'
 import type { RegionId } from '../regions.ts'
 import { assertDateNotFuture } from './business-dates.ts'
 import type { Decider } from './decider.ts'
@@ -8,22 +10,21 @@ import type { Decider } from './decider.ts'
 type MilestoneEvent = { type: 'MilestoneAchieved'; data: ClientEventDataOf<'MilestoneAchieved'> }
 
 export interface MilestoneState {
-  achievedOn: string | null
+  /** plan -> the day its achievement of this item was recorded for. */
+  achievedOn: Record<string, string>
 }
 
 export const milestoneDecider: Decider<MilestoneState, MilestoneEvent> = {
-  initialState: () => ({ achievedOn: null }),
-  evolve: (state, event) =>
-    event.type === 'MilestoneAchieved' ? { achievedOn: (event.data as { achievedOn: string }).achievedOn } : state,
+  initialState: () => ({ achievedOn: {} }),
+  evolve: (state, event) => {
+    if (event.type !== 'MilestoneAchieved') return state
+    const data = event.data as { achievedOn: string; plan?: unknown }
+    return { achievedOn: { ...state.achievedOn, [planOfRecordedFact(data.plan)]: data.achievedOn } }
+  },
   regionOf: (_state, event) => event.data.region ?? null,
   decide: (state, event, context) => {
     const { targetId, itemId, region } = event.data
-    const target = context.milestoneTargets.get(targetId)
-    if (!target)
-      throw new ValidationError(
-        `data.targetId: '${targetId}' is not a milestone target; expected one of ${[...context.milestoneTargets.keys()].join(', ')}`,
-        { field: 'data.targetId' },
-      )
+    const target = context.plans.milestoneTarget(targetId, event.data.achievedOn, event.data.plan)
     if (target.items) {
       const item = target.items.find((i) => i.id === itemId)
       if (!item)
@@ -34,14 +35,17 @@ export const milestoneDecider: Decider<MilestoneState, MilestoneEvent> = {
       if (item.region && region && item.region !== region)
         throw new ValidationError(`data.region: item ${itemId} belongs to ${item.region}, not ${region}`, { field: 'data.region' })
     }
-    if (state.achievedOn)
-      throw new InvariantViolation('MILESTONE_ALREADY_ACHIEVED', `data.itemId: ${targetId}/${itemId} was already achieved on ${state.achievedOn}`, {
+    const already = Object.prototype.hasOwnProperty.call(state.achievedOn, target.plan) ? state.achievedOn[target.plan] : undefined
+    if (already)
+      throw new InvariantViolation('MILESTONE_ALREADY_ACHIEVED', `data.itemId: ${targetId}/${itemId} was already achieved on ${already}`, {
         targetId,
         itemId,
+        plan: target.plan,
       })
     assertDateNotFuture('data.achievedOn', event.data.achievedOn, context.now)
     const itemRegion = target.items?.find((i) => i.id === itemId)?.region as RegionId | undefined
     const recordedRegion = region ?? itemRegion
-    return { type: event.type, data: recordedRegion ? { ...event.data, region: recordedRegion } : event.data }
+    const data = { ...event.data, plan: target.plan }
+    return { type: event.type, data: recordedRegion ? { ...data, region: recordedRegion } : data }
   },
 }

@@ -1,6 +1,7 @@
 // Read-side sums over the compliance state for a set of regions and a date range [from, to]
 // (calendar dates, both inclusive; 'YYYY-MM-DD' strings compare chronologically).
-import { type ComplianceState, type MilestoneRecord, type Reading, getOwn } from './state.ts'
+import { type FactSelector, selects } from '../../domain/measures.ts'
+import { type ComplianceState, type MilestoneRecord, type Reading, cellParts, getOwn, planKey } from './state.ts'
 
 const sumDays = <V>(
   byRegion: Record<string, Record<string, V>>,
@@ -12,26 +13,55 @@ const sumDays = <V>(
   for (const region of regions) {
     const days = getOwn(byRegion, region)
     if (!days) continue
-    for (const day of Object.keys(days)) if (day >= from && day <= to) add(days[day])
+    for (const day of Object.keys(days)) if (day >= from && day <= to) add(days[day]!)
   }
 }
 
-export const samplingTotals = (state: ComplianceState, regions: readonly string[], from: string, to: string) => {
+/** Cells of an inspection measure: the program, stage and purpose its filter selects. */
+const inspectionCells = (state: ComplianceState, selector: FactSelector & { family: 'inspections' }): string[] =>
+  Object.keys(state.inspections).filter((cell) => {
+    const [program, stage, purpose] = cellParts(cell)
+    return selects(selector.program, program) && selects(selector.stage, stage) && selects(selector.purpose, purpose)
+  })
+
+/** Tested and passed inspection batches of the selected cells, by sampledOn. */
+export const inspectionTotals = (
+  state: ComplianceState,
+  selector: FactSelector & { family: 'inspections' },
+  regions: readonly string[],
+  from: string,
+  to: string,
+) => {
   let tested = 0
   let passed = 0
-  sumDays(state.sampling, regions, from, to, ([t, p]) => {
-    tested += t
-    passed += p
-  })
+  for (const cell of inspectionCells(state, selector))
+    sumDays(state.inspections[cell]!, regions, from, to, ([t, p]) => {
+      tested += t
+      passed += p
+    })
   return { tested, passed }
 }
 
-export const entityCount = (state: ComplianceState, regions: readonly string[], from: string, to: string): number => {
+/** How many selected facts are dated within [from, to]. */
+export const factCount = (state: ComplianceState, selector: FactSelector, regions: readonly string[], from: string, to: string): number => {
   let count = 0
-  sumDays(state.entities, regions, from, to, (n) => {
+  const add = (n: number) => {
     count += n
-  })
-  return count
+  }
+  switch (selector.family) {
+    case 'inspections':
+      return inspectionTotals(state, selector, regions, from, to).tested
+    case 'entities':
+      for (const kind of Object.keys(state.entities)) if (selects(selector.kind, kind)) sumDays(state.entities[kind]!, regions, from, to, add)
+      return count
+    case 'rescues':
+      sumDays(state.rescueRequests, regions, from, to, add)
+      return count
+    default: {
+      const _exhaustive: never = selector
+      return _exhaustive
+    }
+  }
 }
 
 export const rescueTotals = (state: ComplianceState, regions: readonly string[], from: string, to: string) => {
@@ -46,20 +76,22 @@ export const rescueTotals = (state: ComplianceState, regions: readonly string[],
   return { count, sum, sumOfSquares }
 }
 
-export const readingsOf = (state: ComplianceState, indicator: string, region: string): readonly Reading[] => {
-  const byRegion = getOwn(state.readings, indicator)
+/** A plan's readings of an indicator in one region, sorted by asOf. */
+export const readingsOf = (state: ComplianceState, plan: string, indicator: string, region: string): readonly Reading[] => {
+  const byRegion = getOwn(state.readings, planKey(plan, indicator))
   return (byRegion && getOwn(byRegion, region)) ?? []
 }
 
 /** The region's latest reading with asOf in [from, to], or null (binary search: readings are sorted). */
 export const latestReading = (
   state: ComplianceState,
+  plan: string,
   indicator: string,
   region: string,
   from: string,
   to: string,
 ): Reading | null => {
-  const readings = readingsOf(state, indicator, region)
+  const readings = readingsOf(state, plan, indicator, region)
   let low = 0
   let high = readings.length
   while (low < high) {
@@ -77,6 +109,7 @@ export const latestReading = (
  */
 export const readingHistory = (
   state: ComplianceState,
+  plan: string,
   indicator: string,
   regions: readonly string[],
   from: string,
@@ -84,7 +117,7 @@ export const readingHistory = (
 ): Reading[] => {
   const reports: [asOf: string, region: number, numerator: number, denominator: number][] = []
   regions.forEach((region, index) => {
-    for (const [asOf, numerator, denominator] of readingsOf(state, indicator, region))
+    for (const [asOf, numerator, denominator] of readingsOf(state, plan, indicator, region))
       if (asOf >= from && asOf <= to) reports.push([asOf, index, numerator, denominator])
   })
   reports.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
@@ -105,11 +138,12 @@ export const readingHistory = (
 /** itemId → first achievement of the target, with achievedOn in [from, to]. */
 export const achievedMilestones = (
   state: ComplianceState,
+  plan: string,
   targetId: string,
   from: string,
   to: string,
 ): Map<string, MilestoneRecord> => {
-  const items = getOwn(state.milestones, targetId) ?? {}
+  const items = getOwn(state.milestones, planKey(plan, targetId)) ?? {}
   const achieved = new Map<string, MilestoneRecord>()
   for (const itemId of Object.keys(items)) {
     const record = items[itemId]

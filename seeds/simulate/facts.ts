@@ -2,7 +2,7 @@
 // correction), market entity registrations with valid USCCs, elevator entrapments and rescues.
 // Each function draws from its own stream keyed by (seed, kind, region, date).
 import type { ClientEvent } from '../../domain/events.ts'
-import { regionById, type RegionId } from '../../domain/regions.ts'
+import { regionById, type RegionId } from './regions.ts'
 import { usccAlphabet, usccCheckCharacter } from '../../domain/uscc.ts'
 import { addDays } from '../../domain/time.ts'
 import { epochMsOf, shanghaiInstant } from './calendar.ts'

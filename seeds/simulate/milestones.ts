@@ -3,7 +3,7 @@
 // targets that only give a count get plausible items of their own. Some items are never
 // achieved, so those targets end 2020 missed: the "strive" pilot in Dafang, the 2021-2035 IP
 // outline, the gas-cylinder traceability standard, two of twelve measurement standards.
-import type { RegionId } from '../../domain/regions.ts'
+import type { RegionId } from './regions.ts'
 
 export interface MilestonePlan {
   targetId: string

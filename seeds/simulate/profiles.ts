@@ -1,7 +1,7 @@
 // How each region behaves in the simulated 2020: volumes at scale 1, quality, speed. The figures
 // are modelled, not official statistics: shaped so that the province meets the plan's headline
 // numbers while some regions fall short, as a real year would.
-import { type RegionId, regionIds } from '../../domain/regions.ts'
+import { type RegionId, regionIds } from './regions.ts'
 
 export interface RegionProfile {
   /** Food sampling batches per 1,000 residents in the year (Gui'an: `samplingBatches` instead). */

@@ -2,7 +2,7 @@
 // how its share moves through 2020, plus who reports late or not at all. A reading is the
 // figure at the month's end; a skipped month leaves the region stale once the report is overdue
 // (the month's end + 15 days), so silence shows up on the dashboard as it should.
-import { populationOf, type RegionId } from '../../domain/regions.ts'
+import { populationOf, type RegionId } from './regions.ts'
 
 export interface ReadingCurve {
   /** Share in January and in December. */

@@ -2,8 +2,8 @@
 // the order they occurred. Pure and deterministic: the same options give the same events (ids
 // included), so posting a year twice is idempotent, and `until` cuts a prefix of the same year.
 import type { ClientEventType } from '../../domain/events.ts'
-import { populationOf, type RegionId } from '../../domain/regions.ts'
-import type { Catalog } from '../../domain/targets.ts'
+import { populationOf, type RegionId } from './regions.ts'
+import type { Plan } from '../../domain/plans.ts'
 import { addDays, dayNumber, lastDayOfMonth } from '../../domain/time.ts'
 import { activities, allocate, daysOfYear, epochMsOf, shanghaiInstant } from './calendar.ts'
 import { entityFacts, rescueFacts, samplingFacts, type SimulatedEvent } from './facts.ts'
@@ -20,7 +20,8 @@ export interface SimulationOptions {
   scale: number
   /** Keep only facts that occurred (were reported) on or before this day; default: all, into 2021. */
   until?: string
-  catalog: Catalog
+  /** The plan whose milestone items the year achieves (titles, regions): the 2020 plan. */
+  plan: Plan
 }
 
 export interface SimulatedDay {
@@ -109,7 +110,7 @@ const readingFacts = (seed: number): SimulatedEvent[] => {
   return events
 }
 
-const milestoneFacts = (seed: number, catalog: Catalog): SimulatedEvent[] =>
+const milestoneFacts = (seed: number, catalog: Plan): SimulatedEvent[] =>
   milestonePlans.flatMap((plan) => {
     if (!plan.window) return []
     const random = streamFor(seed, 'milestones', plan.targetId, plan.itemId)
@@ -132,7 +133,7 @@ const byOccurrence = (a: SimulatedEvent, b: SimulatedEvent) => (a.occurredAt < b
 
 /** The simulated year, one day of occurrences at a time (2020, then late reports into 2021). */
 export function* simulateYear(options: SimulationOptions): Generator<SimulatedDay> {
-  const { seed, scale, until, catalog } = options
+  const { seed, scale, until, plan: catalog } = options
   if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a whole number >= 0, got ${seed}`)
   if (!(scale > 0 && scale <= 2)) throw new RangeError(`scale must be in (0, 2], got ${scale}`)
   const plan = schedule(scale)
@@ -175,6 +176,8 @@ export const countByType = (events: Iterable<SimulatedEvent>): Record<ClientEven
   const counts: Record<ClientEventType, number> = {
     SamplingBatchTested: 0,
     SamplingResultCorrected: 0,
+    InspectionBatchTested: 0,
+    InspectionResultCorrected: 0,
     MarketEntityRegistered: 0,
     RescueRequested: 0,
     RescuerArrived: 0,

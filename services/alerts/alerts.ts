@@ -5,9 +5,10 @@
 // dispatcher stopped on all but one (services.alerts.dispatcher.start/stop).
 import path from 'node:path'
 import type { Logger } from 'pino'
-import type { Catalog } from '../../domain/targets.ts'
 import type { WebhooksState } from '../../projections/webhooks.ts'
 import type { Config } from '../config.ts'
+import type { Plans } from '../plans/plans.ts'
+import type { ComplianceReader } from '../read/compliance-reader.ts'
 import type { Runner } from '../runner/runner.ts'
 import type { EventStore } from '../store/port.ts'
 import { fileCheckpoint, memoryCheckpoint } from './checkpoint.ts'
@@ -21,7 +22,8 @@ import { createWebhookService } from './subscriptions.ts'
 
 export interface AlertsDeps {
   config: Config
-  catalog: Catalog
+  plans: Plans
+  reader: ComplianceReader
   store: EventStore
   runner: Runner
   logger: Logger
@@ -30,7 +32,7 @@ export interface AlertsDeps {
   post?: Post
 }
 
-export const createAlerts = ({ config, catalog, store, runner, logger, clock, post }: AlertsDeps) => {
+export const createAlerts = ({ config, plans, reader, store, runner, logger, clock, post }: AlertsDeps) => {
   const settings = config.alerts
   const persistent = config.store !== 'memory'
   const secretBox = createSecretBox(loadSecretKey({ configured: settings.webhooks.key, dataDir: config.dataDir, persistent, logger }))
@@ -39,7 +41,7 @@ export const createAlerts = ({ config, catalog, store, runner, logger, clock, po
   const checkpoint = persistent ? fileCheckpoint(path.join(config.dataDir, 'alerts-reactor.json')) : memoryCheckpoint()
   const child = (component: string) => logger.child({ component })
 
-  const reactor = createReactor({ store, runner, catalog, config: settings, clock, logger: child('alerts'), checkpoint, active: deriving })
+  const reactor = createReactor({ store, runner, reader, config: settings, clock, logger: child('alerts'), checkpoint, active: deriving })
   const rescueWatch = createRescueWatch({ store, runner, config: settings, clock, logger: child('rescue-watch'), active: deriving })
   const dispatcher = createDispatcher({ store, runner, config: settings, clock, logger: child('dispatcher'), secretBox, ...(post ? { post } : {}) })
   const webhooks = createWebhookService({
@@ -48,7 +50,8 @@ export const createAlerts = ({ config, catalog, store, runner, logger, clock, po
     secretBox,
     config: settings,
     clock,
-    targetIds: new Set(catalog.targets.map((t) => t.id)),
+    isKnownTarget: (id) => plans.list().some(({ plan }) => plan.targets.some((t) => t.id === id)),
+    isKnownScope: plans.isScope,
     settleAlerts: () => reactor.flush(),
   })
   const history = createAlertHistory({ runner, lastEvaluation: reactor.lastEvaluation, deriving })

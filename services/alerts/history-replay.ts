@@ -5,11 +5,11 @@
 // The transitions found are what a replay derives: recorded, and sent only when asked
 // (alerts.backfill), so loading a year of 2020 pages nobody but stays queryable.
 import { type AlertTrack, type DerivedTransition, applyAlertEvent, deriveTransitions } from '../../domain/alerts.ts'
-import { evaluateCatalog } from '../../domain/evaluate.ts'
 import { clientEventTypes } from '../../domain/events.ts'
-import type { Catalog, Status } from '../../domain/targets.ts'
+import type { Status } from '../../domain/targets.ts'
 import { shanghaiDateOfMilliseconds } from '../../domain/time.ts'
 import { type ComplianceState, complianceProjection } from '../../projections/compliance.ts'
+import type { ComplianceReader } from '../read/compliance-reader.ts'
 import type { Runner } from '../runner/runner.ts'
 import type { EventStore } from '../store/port.ts'
 
@@ -18,7 +18,7 @@ const facts = new Set<string>(clientEventTypes)
 export interface ReplayInput {
   store: EventStore
   runner: Runner
-  catalog: Catalog
+  reader: ComplianceReader
   /** Replay the events after `from` up to `to` (positions). */
   from: number
   to: number
@@ -32,16 +32,16 @@ export interface ReplayInput {
   observed: Map<string, Status>
 }
 
-export const replayHistory = async ({ store, runner, catalog, from, to, now, live, repeatIntervalMs, tracks, observed }: ReplayInput): Promise<DerivedTransition[]> => {
+export const replayHistory = async ({ store, runner, reader, from, to, now, live, repeatIntervalMs, tracks, observed }: ReplayInput): Promise<DerivedTransition[]> => {
   const start = from === 0 ? complianceProjection.initialState() : await runner.stateAt<ComplianceState>(complianceProjection.name, from)
   let state = structuredClone(start)
   const known = new Map(Object.entries(structuredClone(tracks)))
   const derived: DerivedTransition[] = []
 
   const judge = (at: string, position: number) => {
-    const reports = evaluateCatalog(state, catalog, { at })
-    for (const found of deriveTransitions(reports, catalog, { now: at, position, live, repeatIntervalMs, trackOf: (f) => known.get(f), observed })) {
-      known.set(found.fingerprint, applyAlertEvent(known.get(found.fingerprint), found.transition.type, found.data))
+    const judged = reader.judge(state, position, at).map(({ plan, reports }) => ({ plan: { id: plan.plan.id, revision: plan.revision }, reports }))
+    for (const found of deriveTransitions(judged, { now: at, position, live, repeatIntervalMs, trackOf: (f) => known.get(f), observed })) {
+      known.set(found.fingerprint, applyAlertEvent(known.get(found.fingerprint), found.transition.type, found.data, found.stream))
       derived.push(found)
     }
   }

@@ -1,6 +1,6 @@
 // The alert reactor: after the runner applies facts (coalesced: at most once per debounce
-// interval, plus periodically for statuses that change with time alone), it evaluates the
-// catalog at `now`, compares every fingerprint's status with the alert state folded from the
+// interval, plus periodically for statuses that change with time alone), it evaluates every
+// plan at `now` (services/read), compares every fingerprint's status with the alert state folded from the
 // log, and appends each transition to `alert-{fingerprint}` with a deterministic id and the
 // stream's expected revision. A restart, a replay or a second instance therefore never records
 // a transition twice: the second writer gets an idempotent no-op or a conflict.
@@ -9,13 +9,13 @@
 // or events it did not see that were recorded long ago (an import), is history: replayed day
 // by day (history-replay.ts) and recorded as suppressed backfill, unless alerts.backfill.
 import type { Logger } from 'pino'
-import { type DerivedTransition, alertEventId, alertStream, deriveTransitions } from '../../domain/alerts.ts'
+import { type DerivedTransition, alertEventId, deriveTransitions } from '../../domain/alerts.ts'
 import { ConcurrencyError, IdConflict } from '../../domain/errors.ts'
-import { evaluateCatalog } from '../../domain/evaluate.ts'
 import { clientEventTypes } from '../../domain/events.ts'
-import type { Catalog, Status } from '../../domain/targets.ts'
+import type { Status } from '../../domain/targets.ts'
 import { type AlertsState, trackOf } from '../../projections/alerts.ts'
 import type { ComplianceState } from '../../projections/compliance.ts'
+import type { ComplianceReader } from '../read/compliance-reader.ts'
 import type { Runner } from '../runner/runner.ts'
 import type { EventStore, RecordedEvent } from '../store/port.ts'
 import type { Checkpoint, EvaluationMark } from './checkpoint.ts'
@@ -26,7 +26,7 @@ import { replayHistory } from './history-replay.ts'
 export interface ReactorDeps {
   store: EventStore
   runner: Runner
-  catalog: Catalog
+  reader: ComplianceReader
   config: AlertsConfig
   clock: () => Date
   logger: Logger
@@ -45,7 +45,7 @@ export interface Evaluation extends EvaluationMark {
 const facts = new Set<string>(clientEventTypes)
 const markEveryMs = 5_000
 
-export const createReactor = ({ store, runner, catalog, config, clock, logger, checkpoint, active }: ReactorDeps) => {
+export const createReactor = ({ store, runner, reader, config, clock, logger, checkpoint, active }: ReactorDeps) => {
   const observed = new Map<string, Status>()
   let mark = checkpoint.load()
   /** Newest recordedAt of the facts applied since the last evaluation; null: none (time alone moved). */
@@ -92,7 +92,7 @@ export const createReactor = ({ store, runner, catalog, config, clock, logger, c
 
   const isLive = (now: string): boolean => config.backfill || freshest === null || isRecent(freshest, now)
 
-  const append = async ({ fingerprint, transition, data }: DerivedTransition): Promise<number | null> => {
+  const append = async ({ fingerprint, stream, transition, data }: DerivedTransition): Promise<number | null> => {
     const event = {
       id: alertEventId(fingerprint, transition.sequence, transition.type, transition.to),
       type: transition.type,
@@ -101,7 +101,7 @@ export const createReactor = ({ store, runner, catalog, config, clock, logger, c
       meta: { principal: 'alerts', requestId: `alerts@${data.position}`, schemaVersion: 1 },
     }
     try {
-      const result = await store.append(alertStream(fingerprint), [event], transition.sequence === 1 ? 'no_stream' : transition.sequence - 2)
+      const result = await store.append(stream, [event], transition.sequence === 1 ? 'no_stream' : transition.sequence - 2)
       return result.positions[0]!
     } catch (error) {
       if (!(error instanceof ConcurrencyError || error instanceof IdConflict)) throw error
@@ -142,7 +142,7 @@ export const createReactor = ({ store, runner, catalog, config, clock, logger, c
       replayed = await historyToReplay(runner.state<AlertsState>('alerts'), now)
       if (replayed) {
         const alerts = runner.state<AlertsState>('alerts')
-        const derived = await replayHistory({ store, runner, catalog, ...replayed, now, live: config.backfill, repeatIntervalMs: config.repeatIntervalMs, tracks: alerts.tracks, observed })
+        const derived = await replayHistory({ store, runner, reader, ...replayed, now, live: config.backfill, repeatIntervalMs: config.repeatIntervalMs, tracks: alerts.tracks, observed })
         recorded += await record(derived)
         freshest = null
         logger.info({ ...replayed, transitions: derived.length, sent: config.backfill }, 'alert history replayed')
@@ -153,8 +153,8 @@ export const createReactor = ({ store, runner, catalog, config, clock, logger, c
     const live = isLive(now)
     const position = runner.position()
     const alerts = runner.state<AlertsState>('alerts')
-    const reports = evaluateCatalog(runner.state<ComplianceState>('compliance'), catalog, { at: now })
-    const derived = deriveTransitions(reports, catalog, { now, position, live, repeatIntervalMs: config.repeatIntervalMs, trackOf: (f) => trackOf(alerts, f), observed })
+    const judged = reader.judge(runner.state<ComplianceState>('compliance'), position, now).map(({ plan, reports }) => ({ plan: { id: plan.plan.id, revision: plan.revision }, reports }))
+    const derived = deriveTransitions(judged, { now, position, live, repeatIntervalMs: config.repeatIntervalMs, trackOf: (f) => trackOf(alerts, f), observed })
     freshest = null
     recorded += await record(derived)
     mark = { position, evaluatedAt: now }

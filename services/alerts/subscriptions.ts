@@ -29,7 +29,10 @@ export interface WebhookServiceDeps {
   secretBox: SecretBox
   config: AlertsConfig
   clock: () => Date
-  targetIds: ReadonlySet<string>
+  /** Whether a plan has a target of this id (a filter naming none would never match). */
+  isKnownTarget: (id: string) => boolean
+  /** Whether a region set defines the region or root a filter names. */
+  isKnownScope: (id: string) => boolean
   /** Evaluates alerts now, so that a new subscription hears of changes after it, not of the past. */
   settleAlerts: () => Promise<void>
 }
@@ -55,7 +58,7 @@ export type DeliveryView = Omit<DeliveryRecord, 'revision' | 'sourceEventId'> & 
 const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789'
 const newWebhookId = () => `wh_${[...randomBytes(16)].map((b) => alphabet[b % alphabet.length]).join('')}`
 
-export const createWebhookService = ({ store, runner, secretBox, config, clock, targetIds, settleAlerts }: WebhookServiceDeps) => {
+export const createWebhookService = ({ store, runner, secretBox, config, clock, isKnownTarget, isKnownScope, settleAlerts }: WebhookServiceDeps) => {
   const state = () => runner.state<WebhooksState>('webhooks')
 
   const view = (sub: SubscriptionRecord): WebhookView => {
@@ -115,8 +118,10 @@ export const createWebhookService = ({ store, runner, secretBox, config, clock, 
 
   const subscribe = async (input: { url: string; filter?: WebhookFilter; description?: string }, by: Principal, requestId: string) => {
     await checkReceiver(new URL(input.url))
-    const unknownTargets = input.filter?.targets?.filter((t) => !targetIds.has(t)) ?? []
-    if (unknownTargets.length > 0) throw new ValidationError(`filter.targets: ${unknownTargets.join(', ')} not in the catalog`, { field: 'filter.targets', unknown: unknownTargets })
+    const unknownTargets = input.filter?.targets?.filter((t) => !isKnownTarget(t)) ?? []
+    if (unknownTargets.length > 0) throw new ValidationError(`filter.targets: ${unknownTargets.join(', ')} not in the catalog of any plan`, { field: 'filter.targets', unknown: unknownTargets })
+    const unknownRegions = input.filter?.regions?.filter((r) => !isKnownScope(r)) ?? []
+    if (unknownRegions.length > 0) throw new ValidationError(`filter.regions: ${unknownRegions.join(', ')} not a region of any region set`, { field: 'filter.regions', unknown: unknownRegions })
     const webhookId = newWebhookId()
     const secret = newWebhookSecret()
     const data: WebhookSubscribedData = WebhookSubscribed.parse({

@@ -10,10 +10,12 @@ import {
   type Attestation,
   type AttestationContext,
 } from '../../domain/attestation.ts'
-import { evaluateCatalog, evaluateTarget } from '../../domain/evaluate.ts'
 import { appendLeaf, emptyFrontier, frontierRoot } from '../../domain/merkle.ts'
-import type { Catalog } from '../../domain/targets.ts'
-import { complianceProjection } from '../../projections/compliance.ts'
+import { defaultPlanId } from '../../domain/plans.ts'
+import { type ComplianceState, complianceProjection, evaluatePlan, evaluatePlanTarget } from '../../projections/compliance.ts'
+import type { PlansState } from '../../projections/plans.ts'
+import { planRevisionAt, viewOfRevision } from '../plans/views.ts'
+import { visibleTo } from '../read/visible.ts'
 import { canonicalJson, eventHash } from '../store/hashing.ts'
 import type { RecordedEvent } from '../store/port.ts'
 import { verifySignature, type LedgerKey } from './ledger-key.ts'
@@ -26,8 +28,10 @@ export interface AttestRequest {
   query: Record<string, unknown>
   /** The caller's region scope (null = every region): a scoped answer lists only those regions. */
   scope?: readonly string[] | null
-  /** The resolved instant the catalog was evaluated at. */
+  /** The resolved instant the plan was evaluated at. */
   at: string
+  /** The plan evaluated, at the revision the log held at `position`. */
+  plan: { id: string; revision: number; version: string }
   /** The log position the state was folded to. */
   position: number
 }
@@ -40,7 +44,7 @@ const plainQuery = (query: Record<string, unknown>): AttestationContext['query']
     ),
   )
 
-export const createAttestor = ({ tree, key, catalog, clock }: { tree: LedgerTree; key: LedgerKey; catalog: Catalog; clock: () => Date }) => ({
+export const createAttestor = ({ tree, key, clock }: { tree: LedgerTree; key: LedgerKey; clock: () => Date }) => ({
   /** The answer with `attestation` added. */
   attest: async <A extends object>(answer: A, request: AttestRequest): Promise<A & { attestation: Attestation }> => {
     await tree.waitFor(request.position)
@@ -51,7 +55,8 @@ export const createAttestor = ({ tree, key, catalog, clock }: { tree: LedgerTree
       treeSize: request.position,
       rootHash: tree.root(request.position).toString('hex'),
       projection: { name: complianceProjection.name, version: complianceProjection.version },
-      catalogVersion: catalog.version,
+      catalogVersion: request.plan.version,
+      plan: { id: request.plan.id, revision: request.plan.revision },
       keyId: key.keyId,
       publicKey: key.publicKey,
       signedAt: clock().toISOString(),
@@ -90,19 +95,25 @@ export interface AttestationCheck {
   notes: string[]
 }
 
-/** The figures the answer claims, recomputed from the state (null when the route is unknown). */
-const recompute = (attestation: Attestation, answer: Record<string, unknown>, state: Parameters<typeof evaluateCatalog>[0], catalog: Catalog) => {
+const planRoutes = new Set(['/v1/plans/:plan/targets', '/v1/targets'])
+const planTargetRoutes = new Set(['/v1/plans/:plan/targets/:id', '/v1/targets/:id'])
+
+/** The figures the answer claims, recomputed from the folded log (null when the route or plan is unknown). */
+const recompute = (attestation: Attestation, answer: Record<string, unknown>, state: ComplianceState, plans: PlansState) => {
+  const planId = attestation.plan?.id ?? defaultPlanId
+  const revision = planRevisionAt(plans, planId, attestation.treeSize)
+  if (!revision) return null
+  const view = viewOfRevision(plans, revision)
   const region = typeof attestation.query.region === 'string' ? attestation.query.region : undefined
   const options = { at: attestation.at, ...(region ? { region } : {}) }
   const scope = typeof attestation.query.scope === 'string' ? attestation.query.scope.split(',') : null
-  // A scoped caller saw the province and its own regions only (services/auth/principal.ts).
-  const scoped = <R extends { regions: { region: string }[] }>(report: R): R =>
-    scope ? { ...report, regions: report.regions.filter((entry) => scope.includes(entry.region)) } : report
-  if (attestation.route === '/v1/targets') return { claimed: answer.targets, recomputed: evaluateCatalog(state, catalog, options).map(scoped), path: '.targets' }
-  if (attestation.route === '/v1/targets/:id') {
-    const target = catalog.targets.find((t) => t.id === attestation.query.id)
+  // A scoped caller saw the plan's root and its own regions only (services/read/visible.ts).
+  const scoped = <R extends { regions: { region: string }[] }>(report: R): R => visibleTo({ keyId: '', name: '', role: 'viewer', regions: scope }, report)
+  if (planRoutes.has(attestation.route)) return { claimed: answer.targets, recomputed: evaluatePlan(state, view, options).map(scoped), path: '.targets' }
+  if (planTargetRoutes.has(attestation.route)) {
+    const target = view.targetById(String(attestation.query.id))
     if (!target) return null
-    const recomputed = scoped(evaluateTarget(state, target, options)) as unknown as Record<string, unknown>
+    const recomputed = scoped(evaluatePlanTarget(state, view, target, options)) as unknown as Record<string, unknown>
     const claimed = Object.fromEntries(Object.keys(recomputed).map((key) => [key, answer[key]]))
     return { claimed, recomputed, path: '' }
   }
@@ -112,7 +123,7 @@ const recompute = (attestation: Attestation, answer: Record<string, unknown>, st
 export const checkAttestation = async (
   body: Record<string, unknown>,
   events: AsyncIterable<RecordedEvent>,
-  { catalog, trustedKey }: { catalog: Catalog; trustedKey: { keyId: string; publicKey: string } | null },
+  { trustedKey }: { trustedKey: { keyId: string; publicKey: string } | null },
 ): Promise<AttestationCheck> => {
   const problems: string[] = []
   const notes: string[] = []
@@ -132,7 +143,7 @@ export const checkAttestation = async (
 
   // The log prefix: every event's hash over its content, then the tree over their hashes.
   let frontier = emptyFrontier
-  const { state, position } = await foldCompliance(events, attestation.treeSize, (event) => {
+  const { state, plans, position } = await foldCompliance(events, attestation.treeSize, (event) => {
     if (event.position !== frontier.size + 1) problems.push(`the events jump from position ${frontier.size} to ${event.position}`)
     if (eventHash(event.meta.prevHash, event) !== event.meta.hash) problems.push(`position ${event.position}: the event's content does not match its hash`)
     frontier = appendLeaf(frontier, eventLeaf(event)).frontier
@@ -143,12 +154,19 @@ export const checkAttestation = async (
 
   if (attestation.projection.version !== complianceProjection.version)
     problems.push(`attested with compliance projection version ${attestation.projection.version}; this build folds version ${complianceProjection.version}`)
-  if (attestation.catalogVersion !== catalog.version)
-    problems.push(`attested against catalog ${attestation.catalogVersion}; this build has catalog ${catalog.version}`)
+  const planId = attestation.plan?.id ?? defaultPlanId
+  const held = planRevisionAt(plans, planId, attestation.treeSize)
+  if (!held) problems.push(`the log holds no plan ${planId} at position ${attestation.treeSize}`)
+  else {
+    if (attestation.plan && attestation.plan.revision !== held.revision)
+      problems.push(`attested under revision ${attestation.plan.revision} of plan ${planId}; the log holds revision ${held.revision} at position ${attestation.treeSize}`)
+    if (attestation.catalogVersion !== held.plan.version)
+      problems.push(`attested against plan version ${attestation.catalogVersion}; the log holds version ${held.plan.version}`)
+  }
   if (answer.position !== undefined && answer.position !== attestation.treeSize)
     problems.push(`the answer says position ${String(answer.position)}, the attestation covers ${attestation.treeSize}`)
 
-  const figures = recompute(attestation, answer, state, catalog)
+  const figures = recompute(attestation, answer, state, plans)
   if (!figures) problems.push(`cannot recompute route ${attestation.route}${attestation.query.id ? ` for target ${attestation.query.id}` : ''}`)
   else {
     const difference = firstDifference(asReceived(figures.claimed ?? null), asReceived(figures.recomputed))

@@ -2,7 +2,6 @@
 // ledger key, the signed-head checkpointer, attestations, and verification of the live store.
 import path from 'node:path'
 import type { Logger } from 'pino'
-import type { Catalog } from '../../domain/targets.ts'
 import type { Config } from '../config.ts'
 import type { EventStore } from '../store/port.ts'
 import { createAttestor } from './attest.ts'
@@ -17,12 +16,11 @@ import { openRawLog } from './raw-sqlite.ts'
 export interface AuditDeps {
   config: Config
   store: EventStore
-  catalog: Catalog
   logger: Logger
   clock: () => Date
 }
 
-export const createAudit = async ({ config, store, catalog, logger, clock }: AuditDeps) => {
+export const createAudit = async ({ config, store, logger, clock }: AuditDeps) => {
   const persistent = config.store !== 'memory'
   const log = logger.child({ component: 'ledger' })
   const key = loadLedgerKey({ configured: config.ledger.key, dataDir: persistent ? config.dataDir : null, logger: log })
@@ -68,7 +66,7 @@ export const createAudit = async ({ config, store, catalog, logger, clock }: Aud
     openExportReader,
     tree,
     checkpoints,
-    attestor: createAttestor({ tree, key, catalog, clock }),
+    attestor: createAttestor({ tree, key, clock }),
     verify,
     close: async () => {
       await checkpoints.stop()

@@ -1,8 +1,8 @@
-// Replay for auditors: fold events from position 1 with the compliance projection (the same
-// pure fold the service runs) and evaluate the catalog. It starts from zero on purpose: an
-// auditor's figure must not depend on the operator's snapshots.
-import type { TargetReport } from '../../domain/evaluate.ts'
-import { complianceProjection, type ComplianceState } from '../../projections/compliance.ts'
+// Replay for auditors: fold events from position 1 with the compliance and plans projections
+// (the same pure folds the service runs) and evaluate a plan as the log held it. It starts from
+// zero on purpose: an auditor's figure must not depend on the operator's snapshots.
+import { complianceProjection, type ComplianceState, type TargetReport } from '../../projections/compliance.ts'
+import { type PlansState, plansProjection } from '../../projections/plans.ts'
 import type { Position, RecordedEvent } from '../store/port.ts'
 
 /** Folds `events` (in position order) up to and including position `upTo`. */
@@ -10,16 +10,18 @@ export const foldCompliance = async (
   events: AsyncIterable<RecordedEvent>,
   upTo: Position = Number.MAX_SAFE_INTEGER,
   each?: (event: RecordedEvent) => void,
-): Promise<{ state: ComplianceState; position: Position }> => {
+): Promise<{ state: ComplianceState; plans: PlansState; position: Position }> => {
   let state = complianceProjection.initialState()
+  let plans = plansProjection.initialState()
   let position = 0
   for await (const event of events) {
     if (event.position > upTo) break
     each?.(event)
     state = complianceProjection.evolve(state, event)
+    plans = plansProjection.evolve(plans, event)
     position = event.position
   }
-  return { state, position }
+  return { state, plans, position }
 }
 
 // East Asian wide characters take two terminal columns.
@@ -40,6 +42,6 @@ export const complianceTable = (reports: readonly TargetReport[]): string => {
     ['target', '标题', 'status', 'value', 'threshold'],
     ...reports.map((r) => [r.id, r.title.zh, r.status, formatNumber(r.value), `${comparatorSign[r.comparator] ?? r.comparator} ${formatNumber(r.threshold)}`]),
   ]
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => displayWidth(row[column]))))
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : pad(cell, widths[column]))).join('  ')).join('\n')
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => displayWidth(row[column]!))))
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : pad(cell, widths[column]!))).join('  ')).join('\n')
 }

@@ -43,9 +43,11 @@ export interface KeyServiceDeps {
   /** TARGETWATCH_ADMIN_KEY: accepted as an admin key, never recorded. */
   environmentAdminKey: string | null
   clock?: () => Date
+  /** Whether facts may be filed for the region: a key is scoped to such regions only. */
+  isReportingRegion?: (id: string) => boolean
 }
 
-export const createKeyService = ({ store, runner, environmentAdminKey, clock = () => new Date() }: KeyServiceDeps) => {
+export const createKeyService = ({ store, runner, environmentAdminKey, clock = () => new Date(), isReportingRegion = () => true }: KeyServiceDeps) => {
   const keys = () => runner.state<ApiKeysState>('api-keys').keys
   // Ids come from URLs and tokens: `constructor` or `__proto__` must not find Object.prototype.
   const keyRecord = (keyId: string): ApiKeyRecord | undefined => (Object.hasOwn(keys(), keyId) ? keys()[keyId] : undefined)
@@ -60,6 +62,9 @@ export const createKeyService = ({ store, runner, environmentAdminKey, clock = (
     // (a prefecture's dashboard, a prefecture's reporting system).
     if ((input.role === 'auditor' || input.role === 'admin') && input.regions && input.regions.length > 0)
       throw new ValidationError(`regions: ${input.role} keys cannot be scoped to regions; only viewer and reporter keys can`, { field: 'regions' })
+    const unknown = (input.regions ?? []).filter((r) => !isReportingRegion(r))
+    if (unknown.length > 0)
+      throw new ValidationError(`regions: ${unknown.map((r) => `'${r}'`).join(', ')} not a reporting region of any region set`, { field: 'regions', unknown })
     const keyId = newKeyId()
     const secret = randomBytes(32).toString('base64url')
     const salt = randomBytes(16).toString('hex')

@@ -33,9 +33,13 @@ export const assertMaySubmitFor = (principal: Principal, region: RegionId | null
     })
 }
 
-/** Throws Forbidden when a scoped principal asks about a region outside its scope. */
-export const assertMayRead = (principal: Principal, region: string | undefined): void => {
-  if (principal.regions === null || region === undefined || region === 'guizhou') return
+/**
+ * Throws Forbidden when a scoped principal asks about a region outside its scope. `isPublicScope`
+ * says whether the region is a whole no key is scoped below (a plan's root that is no reporting
+ * region: the province) — every key sees the province's figures.
+ */
+export const assertMayRead = (principal: Principal, region: string | undefined, isPublicScope: (region: string) => boolean = (r) => r === 'guizhou'): void => {
+  if (principal.regions === null || region === undefined || isPublicScope(region)) return
   if (!principal.regions.includes(region as RegionId))
     throw new Forbidden(`query.region: ${region} is outside this key's scope (${principal.regions.join(', ')})`, {
       region,

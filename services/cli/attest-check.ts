@@ -2,7 +2,6 @@
 // re-derives an attested compliance answer from the events alone and checks its signature.
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { loadCatalog } from '../../seeds/catalog.ts'
 import { checkAttestation } from '../audit/attest.ts'
 import { parsePublicKey } from '../audit/ledger-key.ts'
 import { exportedEvents, openLogReader } from '../audit/log-reader.ts'
@@ -26,7 +25,7 @@ export const attestCheckCommand = async (config: Config, args: string[]): Promis
   const reader = values.file ? null : await openLogReader(config, values.data)
   try {
     const events = values.file ? exportedEvents(values.file) : reader!.readAll()
-    const result = await checkAttestation(body, events, { catalog: loadCatalog(), trustedKey })
+    const result = await checkAttestation(body, events, { trustedKey })
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
     process.stderr.write(result.ok ? `attestation holds: ${result.treeSize} events, root ${result.rootHash}\n` : `ATTESTATION DOES NOT HOLD: ${result.problems[0]}\n`)
     return result.ok ? 0 : 1

@@ -7,7 +7,7 @@ import type { Logger } from 'pino'
 import type { Principal } from '../auth/principal.ts'
 import { ConfigError, type Config } from '../config.ts'
 import { serve } from '../server.ts'
-import { loadCatalog } from '../../seeds/catalog.ts'
+import { seedPlan } from '../../seeds/plans.ts'
 import { postYear } from '../../seeds/simulate/client.ts'
 import { simulateYear } from '../../seeds/simulate/year.ts'
 
@@ -63,7 +63,7 @@ export const serveDemo = async (config: Config, values: DemoArguments, logger: L
   process.once('SIGTERM', stop)
   let month = ''
   const started = Date.now()
-  const year = simulateYear({ seed, scale, catalog: loadCatalog() })
+  const year = simulateYear({ seed, scale, plan: seedPlan() })
   const done = postYear(year, {
     url,
     key: simulatorKey,

@@ -1,6 +1,5 @@
 // `targetwatch keys ...`: create, list and revoke API keys directly in the data dir.
 import { parseArgs } from 'node:util'
-import { isRegionId, type RegionId } from '../../domain/regions.ts'
 import { roles, type Principal, type Role } from '../auth/principal.ts'
 import type { Config } from '../config.ts'
 import { createLogger } from '../logger.ts'
@@ -22,10 +21,10 @@ export const keysCommand = async (config: Config, args: string[]): Promise<numbe
         if (!values.name) throw new Error('keys create: --name is required')
         if (!roles.includes(values.role as Role)) throw new Error(`keys create: --role must be one of ${roles.join(', ')}`)
         const regions = values.regions ? values.regions.split(',').map((r) => r.trim()) : undefined
-        const bad = regions?.find((r) => !isRegionId(r))
+        const bad = regions?.find((r) => !services.plans.isReportingRegion(r))
         if (bad) throw new Error(`keys create: --regions: unknown region '${bad}'`)
         const created = await services.keys.create(
-          { name: values.name, role: values.role as Role, regions: regions as RegionId[] | undefined },
+          { name: values.name, role: values.role as Role, ...(regions ? { regions } : {}) },
           operator,
           'cli',
         )

@@ -1,23 +1,26 @@
-// `targetwatch replay --at 2020-06-30 [--as-of INSTANT | --position N] [--region R]
-//  [--data DIR | --file export.ndjson] [--json]`: the compliance table, folded from position 1.
+// `targetwatch replay --at 2020-06-30 [--plan ID] [--as-of INSTANT | --position N] [--region R]
+//  [--data DIR | --file export.ndjson] [--json]`: the compliance table, folded from position 1,
+// under the plan as the log held it at that position.
 import { parseArgs } from 'node:util'
-import { calendarDate, instant, regionId } from '../../domain/events.ts'
-import { evaluateCatalog } from '../../domain/evaluate.ts'
+import { calendarDate, instant, planId, regionId } from '../../domain/events.ts'
+import { defaultPlanId } from '../../domain/plans.ts'
 import { endOfDayInstant } from '../../domain/time.ts'
-import { loadCatalog } from '../../seeds/catalog.ts'
+import { evaluatePlan } from '../../projections/compliance.ts'
+import { planRevisionAt, viewOfRevision } from '../plans/views.ts'
 import { exportedEvents, exportPositionAt, openLogReader } from '../audit/log-reader.ts'
 import { complianceTable, foldCompliance } from '../audit/replay.ts'
 import type { Config } from '../config.ts'
 
-export const replayUsage = `replay --at YYYY-MM-DD [--as-of INSTANT | --position N] [--region R] [--data DIR | --file F] [--json]
+export const replayUsage = `replay --at YYYY-MM-DD [--plan ID] [--as-of INSTANT | --position N] [--region R] [--data DIR | --file F] [--json]
                               fold the log from position 1 (no snapshots) and print the compliance
-                              table: target, title, status, value, threshold`
+                              table of the plan (default ${defaultPlanId}): target, title, status, value, threshold`
 
 export const replayCommand = async (config: Config, args: string[]): Promise<number> => {
   const { values } = parseArgs({
     args,
     options: {
       at: { type: 'string' },
+      plan: { type: 'string' },
       'as-of': { type: 'string' },
       position: { type: 'string' },
       region: { type: 'string' },
@@ -32,6 +35,8 @@ export const replayCommand = async (config: Config, args: string[]): Promise<num
   if (values['as-of'] && !instant.safeParse(values['as-of']).success) throw new Error(`replay: --as-of must be an ISO 8601 instant with offset, got '${values['as-of']}'`)
   if (values.position && !/^\d+$/.test(values.position)) throw new Error(`replay: --position must be a whole number, got '${values.position}'`)
   if (values.region && !regionId.safeParse(values.region).success) throw new Error(`replay: --region: unknown region '${values.region}'`)
+  if (values.plan && !planId.safeParse(values.plan).success) throw new Error(`replay: --plan: '${values.plan}' is not a plan id`)
+  const plan = values.plan ?? defaultPlanId
   const at = values.at.length === 10 ? endOfDayInstant(values.at) : values.at
 
   let folded
@@ -47,8 +52,15 @@ export const replayCommand = async (config: Config, args: string[]): Promise<num
       await reader.close()
     }
   }
-  const reports = evaluateCatalog(folded.state, loadCatalog(), { at, ...(values.region ? { region: values.region } : {}) })
-  if (values.json) process.stdout.write(`${JSON.stringify({ at, position: folded.position, targets: reports }, null, 2)}\n`)
-  else process.stdout.write(`at ${at}, log position ${folded.position}${values.region ? `, region ${values.region}` : ''}\n\n${complianceTable(reports)}\n`)
+  const revision = planRevisionAt(folded.plans, plan, folded.position)
+  if (!revision) throw new Error(`replay: --plan: the log holds no plan '${plan}' at position ${folded.position}`)
+  const reports = evaluatePlan(folded.state, viewOfRevision(folded.plans, revision), { at, ...(values.region ? { region: values.region } : {}) })
+  const planOf = { id: plan, revision: revision.revision, version: revision.plan.version }
+  if (values.json) process.stdout.write(`${JSON.stringify({ at, position: folded.position, plan: planOf, targets: reports }, null, 2)}\n`)
+  else
+    process.stdout.write(
+      `at ${at}, log position ${folded.position}${values.region ? `, region ${values.region}` : ''}\n` +
+        `plan ${plan} revision ${revision.revision}: ${revision.plan.title.zh} / ${revision.plan.title.en}\n\n${complianceTable(reports)}\n`,
+    )
   return 0
 }

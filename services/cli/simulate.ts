@@ -3,7 +3,7 @@
 // appended and where every target stands.
 import { parseArgs } from 'node:util'
 import { isCalendarDate } from '../../domain/time.ts'
-import { loadCatalog } from '../../seeds/catalog.ts'
+import { seedPlan } from '../../seeds/plans.ts'
 import { oneShot, postYear, preflight, SimulationError, waitForProjection, type PostSummary } from '../../seeds/simulate/client.ts'
 import { progressReporter, summaryText, targetsText, type TargetLine } from '../../seeds/simulate/report.ts'
 import { simulateYear } from '../../seeds/simulate/year.ts'
@@ -82,7 +82,7 @@ export const runSimulation = async (options: SimulateArguments, out: NodeJS.Writ
   await preflight(url, key)
   const progress = progressReporter(out)
   let last = { date: '2020-01-01', posted: 0, rejected: 0, elapsedMs: 0 }
-  const year = simulateYear({ seed, scale, catalog: loadCatalog(), ...(until ? { until } : {}) })
+  const year = simulateYear({ seed, scale, plan: seedPlan(), ...(until ? { until } : {}) })
   const summary = await postYear(year, { url, key, batchSize, lanes, onProgress: (p) => progress.update((last = p)) })
   progress.done({ ...last, posted: summary.posted, rejected: summary.rejected, elapsedMs: summary.elapsedMs })
   out.write(`\n${summaryText(summary)}\n\n`)

@@ -14,6 +14,7 @@ import { eventRoutes } from './routes/events.ts'
 import { healthRoutes } from './routes/health.ts'
 import { keyRoutes } from './routes/keys.ts'
 import { streamRoutes } from './routes/streams.ts'
+import { planRoutes } from './routes/plans.ts'
 import { targetRoutes } from './routes/targets.ts'
 import { alertsLifecycle, webhookRoutes } from './routes/webhooks.ts'
 import { leaseDispatcher } from '../cluster/dispatcher-lease.ts'
@@ -56,10 +57,11 @@ export const buildApp = async (services: Services, options: AppOptions = {}): Pr
   await app.register(openapiPlugin)
   await app.register(healthRoutes, { store: services.store, runner: services.runner, readyLagEvents: config.readyLagEvents })
   await app.register(eventRoutes, { ingest: services.ingest, maxBatch: config.maxBatch })
+  await app.register(planRoutes, services)
   await app.register(targetRoutes, services)
   await app.register(streamRoutes, { store: services.store })
   await app.register(keyRoutes, { keys: services.keys })
-  await app.register(webhookRoutes, { alerts: services.alerts })
+  await app.register(webhookRoutes, { alerts: services.alerts, isReportingRegion: services.plans.isReportingRegion })
   const { dispatcherLease } = config
   await app.register(alertsLifecycle, {
     alerts: services.alerts,

@@ -2,7 +2,8 @@
 // append with the stream's revision as the expected revision, retry when another writer won.
 import { ConcurrencyError, DomainError, IdConflict } from '../../domain/errors.ts'
 import { recordedContextFields, streamOf, type ClientEvent } from '../../domain/events.ts'
-import { judge, type DecisionContext } from '../../domain/decide/index.ts'
+import { judge } from '../../domain/decide/index.ts'
+import type { PlanDirectory } from '../../domain/plan-directory.ts'
 import { parseClientEvent } from '../../domain/parse-event.ts'
 import { newEventId } from '../store/event-ids.ts'
 import { canonicalJson } from '../store/hashing.ts'
@@ -31,25 +32,26 @@ export interface BatchItem {
 
 export interface IngestDeps {
   store: EventStore
-  /** Catalog facts for decisions (reading indicators, milestone targets), without the clock. */
-  catalogContext: Omit<DecisionContext, 'now'>
+  /** What decisions need of the plans that exist now (readings' and milestones' plan, regions). */
+  plans: () => PlanDirectory
   clock: () => Date
   newId?: () => string
 }
 
 const maxAttempts = 8
 
-const clientView = (recorded: RecordedEvent): string => {
+/** The recorded event as its client sent it: without the context the service added (fields the client did not give). */
+const clientView = (recorded: RecordedEvent, sent: Record<string, unknown>): string => {
   const data = { ...(recorded.data as Record<string, unknown>) }
-  for (const field of recordedContextFields[recorded.type as keyof typeof recordedContextFields] ?? []) delete data[field]
+  for (const field of recordedContextFields[recorded.type as keyof typeof recordedContextFields] ?? []) if (!(field in sent)) delete data[field]
   return canonicalJson({ type: recorded.type, data })
 }
 
 const sameContent = (recorded: RecordedEvent, event: ClientEvent): boolean =>
-  clientView(recorded) === canonicalJson({ type: event.type, data: event.data }) &&
+  clientView(recorded, event.data as Record<string, unknown>) === canonicalJson({ type: event.type, data: event.data }) &&
   (event.occurredAt === undefined || Date.parse(event.occurredAt) === Date.parse(recorded.occurredAt))
 
-// A reading (IndicatorReported) is judged on its own data and the catalog: its decider reads
+// A reading (IndicatorReported) is judged on its own data and the plans: its decider reads
 // nothing from the stream, which holds every report of one indicator in one region and only
 // grows. So a reading sent without an id is not read against its stream nor held to a revision
 // ('any'); one sent with an id reads the stream, to answer a retry with the original.
@@ -61,7 +63,7 @@ const readHistory = async (store: EventStore, stream: string): Promise<RecordedE
   return history
 }
 
-export const createIngest = ({ store, catalogContext, clock, newId = newEventId }: IngestDeps) => {
+export const createIngest = ({ store, plans, clock, newId = newEventId }: IngestDeps) => {
   const submit = async (principal: Principal, event: ClientEvent, requestId: string): Promise<Submitted> => {
     const stream = streamOf(event)
     const id = event.id ?? newId()
@@ -69,9 +71,9 @@ export const createIngest = ({ store, catalogContext, clock, newId = newEventId 
     for (let attempt = 1; ; attempt++) {
       const history = alone ? [] : await readHistory(store, stream)
       const now = clock().toISOString()
-      const judgement = judge(history, event, { ...catalogContext, now })
+      const judgement = judge(history, event, { plans: plans(), now })
       // Scope is checked on what the stream already knows, then again on the decided event
-      // (a milestone item may carry its region only in the catalog).
+      // (a milestone item may carry its region only in its plan).
       if (judgement.region !== null) assertMaySubmitFor(principal, judgement.region)
       else assertMayReport(principal)
 

@@ -11,7 +11,7 @@ import { batch } from '../helpers/facts.ts'
 import { startHarness } from '../helpers/harness.ts'
 import { deliveriesOf, fastAlerts, postBatch, startReceiver, subscribe, waitUntil } from './helpers.ts'
 
-const fingerprint = 'food-sampling-pass-rate:zunyi'
+const fingerprint = 'guizhou-2020:food-sampling-pass-rate:zunyi'
 const filter = { targets: ['food-sampling-pass-rate'], regions: ['zunyi'] }
 
 /** Appends tested batches straight to the log, as an import does: with their original recordedAt. */

@@ -74,9 +74,9 @@ t.test('SIGKILL between attempts: after restart the delivery completes with the 
   t.equal(receiver.received[0]!.headers['webhook-id'], pending.id)
   t.equal(receiver.received[1]!.headers['webhook-id'], pending.id, 'the same webhook-id after the restart')
   t.same(receiver.received.map((r) => r.verifyError), [null, null])
-  t.match(receiver.received[1]!.verified, { type: 'target.status_changed', data: { fingerprint: 'food-sampling-pass-rate:zunyi', status: 'firing', sequence: 1 } })
+  t.match(receiver.received[1]!.verified, { type: 'target.status_changed', data: { fingerprint: 'guizhou-2020:food-sampling-pass-rate:zunyi', status: 'firing', sequence: 1 } })
 
-  const alerts = await call(second, 'GET', '/v1/alerts?fingerprint=food-sampling-pass-rate:zunyi')
+  const alerts = await call(second, 'GET', '/v1/alerts?fingerprint=guizhou-2020:food-sampling-pass-rate:zunyi')
   t.equal(alerts.history.length, 1, 'the restart did not raise the alert again')
   second.child.kill('SIGTERM')
   await second.exited

@@ -54,7 +54,7 @@ t.test('flapping within the repeat interval is recorded but not re-sent', async 
     await h.services.alerts.reactor.flush()
     await waitUntil(`${expected} deliveries settled`, async () => (await deliveriesOf(h, webhook.id)).filter((d) => d.status === 'delivered').length === expected)
   }
-  const { history } = (await h.app.inject({ method: 'GET', url: '/v1/alerts?fingerprint=food-sampling-pass-rate:bijie', headers: h.auth() })).json()
+  const { history } = (await h.app.inject({ method: 'GET', url: '/v1/alerts?fingerprint=guizhou-2020:food-sampling-pass-rate:bijie', headers: h.auth() })).json()
   t.same(
     history.map((a: Record<string, unknown>) => [a.status, a.sequence, a.notified, a.suppressed]),
     [

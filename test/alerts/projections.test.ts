@@ -104,7 +104,13 @@ t.test('outbox: disabling or deleting a subscription cancels its pending deliver
 
 t.test('alerts: per fingerprint the latest state; the history keeps every transition, sent or not', async (t) => {
   const state = fold(alertsProjection, [alert('AlertRaised', 1), alert('AlertResolved', 2, { notify: false, suppressed: 'repeat_interval' })])
-  t.match(state.tracks['food-sampling-pass-rate:zunyi'], { state: 'resolved', status: 'met', sequence: 2, targetId: 'food-sampling-pass-rate', region: 'zunyi', lastNotifiedRaiseAt: '2021-01-10T00:00:00.000Z' })
+  // Alerts recorded before plans were data name no plan: their track continues as the 2020 plan's, in their own stream.
+  t.same(Object.keys(state.tracks), ['guizhou-2020:food-sampling-pass-rate:zunyi'])
+  t.match(state.tracks['guizhou-2020:food-sampling-pass-rate:zunyi'], { state: 'resolved', status: 'met', sequence: 2, targetId: 'food-sampling-pass-rate', region: 'zunyi', lastNotifiedRaiseAt: '2021-01-10T00:00:00.000Z' })
+  t.equal(state.tracks['guizhou-2020:food-sampling-pass-rate:zunyi']!.stream, 's', 'the stream it was recorded in')
+  const planned = fold(alertsProjection, [alert('AlertRaised', 1, { plan: 'zunyi-2021', fingerprint: 'zunyi-2021:drug-rate:huichuan', targetId: 'drug-rate', region: 'huichuan' })])
+  t.same(Object.keys(planned.tracks), ['zunyi-2021:drug-rate:huichuan'], 'an alert that names its plan keeps its fingerprint')
+  t.match(planned.history, [{ plan: 'zunyi-2021', fingerprint: 'zunyi-2021:drug-rate:huichuan' }])
   t.same(
     state.history.map((h) => [h.status, h.sequence, h.notified, h.suppressed]),
     [

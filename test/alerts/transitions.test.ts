@@ -6,7 +6,7 @@ import { batch } from '../helpers/facts.ts'
 import { createKey, startHarness } from '../helpers/harness.ts'
 import { deliveriesOf, fastAlerts, postBatch, startReceiver, subscribe, verify, waitUntil } from './helpers.ts'
 
-const fingerprint = 'food-sampling-pass-rate:zunyi'
+const fingerprint = 'guizhou-2020:food-sampling-pass-rate:zunyi'
 const batches = (n: number, result: 'pass' | 'fail', prefix: string) =>
   Array.from({ length: n }, (_, i) => batch({}, { batchId: `${prefix}-${i}`, region: 'zunyi', result }))
 const correct = (batchIds: string[], result: 'pass' | 'fail') =>

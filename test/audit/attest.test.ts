@@ -6,14 +6,14 @@ import { createPublicKey, verify } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { loadCatalog } from '../../seeds/catalog.ts'
+import { seedPlan } from '../../seeds/plans.ts'
 import { checkAttestation } from '../../services/audit/attest.ts'
 import type { RecordedEvent } from '../../services/store/port.ts'
 import { auth, cli, getJson, listening, postEvents, samplingBatches } from './helpers.ts'
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'targetwatch-attest-'))
 t.teardown(() => rmSync(root, { recursive: true, force: true }))
-const catalog = loadCatalog()
+const catalog = seedPlan()
 
 /** Canonical JSON written for this test from RFC 8785's rules for JSON values: sorted keys, no spaces. */
 const canonical = (value: unknown): string => {
@@ -46,13 +46,14 @@ t.test('an attested answer is signed over its canonical JSON and names the log i
     route: '/v1/targets',
     query: { at: '2020-06-30' },
     at: '2020-06-30T23:59:59.999+08:00',
-    treeSize: 91,
+    treeSize: 92,
     projection: { name: 'compliance', version: Number },
     catalogVersion: catalog.version,
+    plan: { id: 'guizhou-2020', revision: 0 },
   })
   t.equal(answer.position, attestation.treeSize)
-  const proof = await getJson(`${h.url}/v1/audit/proof/consistency?from=91&to=91`)
-  t.equal(attestation.rootHash, proof.fromRoot, 'the root of the first 91 events')
+  const proof = await getJson(`${h.url}/v1/audit/proof/consistency?from=92&to=92`)
+  t.equal(attestation.rootHash, proof.fromRoot, 'the root of the first 92 events (the 2020 plan and 91 more)')
   const { signature, kind, ...context } = attestation
   const key = createPublicKey((await getJson(`${h.url}/v1/audit/public-key`)).publicKeyPem)
   t.ok(verify(null, Buffer.from(canonical({ kind, answer, ...context })), key, Buffer.from(signature, 'base64')), 'the signature holds')
@@ -71,12 +72,12 @@ t.test('attest-check re-derives the answer from an export and the public key', a
   writeFileSync(answerFile, JSON.stringify(await getJson(`${h.url}/v1/targets/food-sampling-pass-rate?at=2020-06-30&region=zunyi&attest=true`)))
   const run = await cli(['attest-check', answerFile, '--file', exportFile, '--public-key', path.join(root, 'key.json')])
   t.equal(run.code, 0, run.stderr)
-  t.match(JSON.parse(run.stdout), { ok: true, signature: 'valid', treeSize: 91, problems: [] })
+  t.match(JSON.parse(run.stdout), { ok: true, signature: 'valid', treeSize: 92, problems: [] })
 
   const altered = JSON.parse(JSON.stringify(await getJson(`${h.url}/v1/targets?at=2020-06-30&attest=true`)))
   const target = altered.targets.find((x: { id: string }) => x.id === 'food-sampling-pass-rate')
   target.regions.find((r: { region: string }) => r.region === 'zunyi').value = 1
-  const check = await checkAttestation(altered, eventsOf(exported), { catalog, trustedKey: null })
+  const check = await checkAttestation(altered, eventsOf(exported), { trustedKey: null })
   t.equal(check.ok, false)
   t.equal(check.signature, 'invalid')
   t.match(check.problems.join('\n'), /figures differ from a fold of the log: \.targets\[\d+\]\.regions\[\d+\]\.value: attested 1, recomputed/)
@@ -84,7 +85,7 @@ t.test('attest-check re-derives the answer from an export and the public key', a
   const answer = await getJson(`${h.url}/v1/targets?at=2020-06-30&attest=true`)
   const forgedLog = exported.replace('"batchId":"A-30","region":"zunyi","result":"pass"', '"batchId":"A-30","region":"zunyi","result":"fail"')
   t.not(forgedLog, exported)
-  const forged = await checkAttestation(answer, eventsOf(forgedLog), { catalog, trustedKey: null })
+  const forged = await checkAttestation(answer, eventsOf(forgedLog), { trustedKey: null })
   t.equal(forged.ok, false, 'an export with one event changed does not reproduce the answer')
   t.match(forged.problems[0], /content does not match its hash/)
 })
@@ -100,7 +101,7 @@ t.test('a historical answer is attested at its position; scoped answers check ou
   t.match(scoped.attestation.query, { scope: 'zunyi' })
   const exported = await exportOf(h.url)
   for (const body of [historical, scoped]) {
-    const check = await checkAttestation(body, eventsOf(exported), { catalog, trustedKey: null })
+    const check = await checkAttestation(body, eventsOf(exported), { trustedKey: null })
     t.same(check.problems, [], `${body.attestation.route} at ${body.attestation.treeSize}`)
   }
 })
@@ -118,7 +119,7 @@ t.test('answers attested while events arrive are each exactly the state at their
   t.ok(new Set(bodies.map((b) => (b.attestation as { treeSize: number }).treeSize)).size > 1, 'the log moved between answers')
   const exported = await exportOf(h.url)
   for (const body of bodies) {
-    const check = await checkAttestation(body, eventsOf(exported), { catalog, trustedKey: null })
+    const check = await checkAttestation(body, eventsOf(exported), { trustedKey: null })
     if (!check.ok) return t.fail(`answer at ${check.treeSize}: ${check.problems.join('; ')}`)
   }
   t.pass('every answer re-derives from its own prefix of the log')

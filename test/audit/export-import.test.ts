@@ -26,11 +26,14 @@ const ndjson = (text: string) => text.trim().split('\n').map((line) => JSON.pars
 let clockNow = new Date('2020-07-01T02:00:00Z')
 const clock = () => clockNow
 
-/** A log with corrections and signed heads, recorded over two days; kept in `original`. */
+/**
+ * A log with corrections and signed heads, recorded over two days; kept in `original`: the 2020
+ * plan (1, published at first start), 39 batches (2..40), a head (41), two corrections (42, 43), a head (44).
+ */
 const original = path.join(root, 'original')
 const built = (async () => {
   const h = await listening({ dataDir: original, clock })
-  await postEvents(h, samplingBatches('X', 40, { region: 'zunyi' }, 10))
+  await postEvents(h, samplingBatches('X', 39, { region: 'zunyi' }, 10))
   await checkpointNow(h)
   clockNow = new Date('2020-07-02T02:00:00Z')
   await postEvents(h, [

@@ -32,15 +32,16 @@ t.test('every inclusion proof and consistency proof from the API holds under the
   const first = await checkpointNow(h)
   await postEvents(h, samplingBatches('Q', 41))
   const second = await checkpointNow(h)
-  t.equal(first.treeSize, 23, 'the first head signs the 23 events before it')
-  t.equal(first.position, 24, 'and is itself recorded after them')
-  t.equal(second.treeSize, 65, 'the second head covers the first head’s event too')
+  // Position 1 is the 2020 plan, published at first start.
+  t.equal(first.treeSize, 24, 'the first head signs the plan and the 23 events before it')
+  t.equal(first.position, 25, 'and is itself recorded after them')
+  t.equal(second.treeSize, 66, 'the second head covers the first head’s event too')
 
   const leaves = (await eventHashes(h.url)).map(leaf)
-  t.equal(leaves.length, 66)
-  t.equal(second.rootHash, mth(leaves.slice(0, 65)).toString('hex'), 'the signed root is the RFC root of the first 65 leaves')
+  t.equal(leaves.length, 67)
+  t.equal(second.rootHash, mth(leaves.slice(0, 66)).toString('hex'), 'the signed root is the RFC root of the first 66 leaves')
 
-  for (const size of [1, 2, 23, 37, 65]) {
+  for (const size of [1, 2, 23, 37, 66]) {
     const root = mth(leaves.slice(0, size))
     for (let position = 1; position <= size; position++) {
       const proof = await getJson(`${h.url}/v1/audit/proof/inclusion?position=${position}&treeSize=${size}`)
@@ -49,9 +50,9 @@ t.test('every inclusion proof and consistency proof from the API holds under the
       if (!fromHex(proof.leafHash).equals(leaves[position - 1])) return t.fail(`leaf ${position} is not SHA-256(0x00 || event hash)`)
     }
   }
-  t.pass('inclusion holds for every position at sizes 1, 2, 23, 37, 65')
+  t.pass('inclusion holds for every position at sizes 1, 2, 23, 37, 66')
 
-  for (const [from, to] of [[1, 65], [23, 65], [7, 8], [16, 32], [31, 66], [65, 65]]) {
+  for (const [from, to] of [[1, 66], [24, 66], [7, 8], [16, 32], [31, 67], [66, 66]]) {
     const proof = await getJson(`${h.url}/v1/audit/proof/consistency?from=${from}&to=${to}`)
     t.ok(
       consistencyHolds(from, to, mth(leaves.slice(0, from)), mth(leaves.slice(0, to)), proof.proof.map(fromHex)),
@@ -93,7 +94,7 @@ t.test('bad proof requests name the parameter', async (t) => {
   await postEvents(h, samplingBatches('E', 4))
   const cases: [string, number, RegExp][] = [
     ['/v1/audit/proof/inclusion?position=5&treeSize=4', 400, /query\.position: 5 is not in a tree of 4/],
-    ['/v1/audit/proof/inclusion?position=1&treeSize=9', 400, /query\.treeSize: 9 is beyond the log, which has 4 events/],
+    ['/v1/audit/proof/inclusion?position=1&treeSize=9', 400, /query\.treeSize: 9 is beyond the log, which has 5 events/],
     ['/v1/audit/proof/inclusion?position=0', 400, /^query\.position: /],
     ['/v1/audit/proof/consistency?from=3&to=2', 400, /query\.from: 3 is larger than to/],
     ['/v1/audit/proof/consistency', 400, /^query\.from: is required/],
@@ -115,13 +116,13 @@ t.test('the tree resumes from its side file and rebuilds the same roots when the
   await first.close()
 
   const resumed = await listening({ dataDir })
-  t.equal(resumed.services.audit.tree.size(), 51, 'resumed at the size it had written, without a rebuild')
+  t.equal(resumed.services.audit.tree.size(), 52, 'resumed at the size it had written (the plan, 50 batches, the head), without a rebuild')
   t.same(await getJson(`${resumed.url}/v1/audit/proof/inclusion?position=17&treeSize=${head.treeSize}`), proof)
   await resumed.close()
 
   rmSync(path.join(dataDir, 'merkle.db'))
   const rebuilt = await listening({ dataDir })
-  await rebuilt.services.audit.tree.waitFor(51)
+  await rebuilt.services.audit.tree.waitFor(52)
   t.same(await getJson(`${rebuilt.url}/v1/audit/proof/inclusion?position=17&treeSize=${head.treeSize}`), proof, 'the same proof after a rebuild')
   await rebuilt.close()
 })

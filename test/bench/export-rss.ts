@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { regionIds } from '../../domain/regions.ts'
+import { regionIds } from '../../seeds/simulate/regions.ts'
 import type { NewEvent } from '../../services/store/port.ts'
 import { createSqliteStore } from '../../services/store/sqlite.ts'
 

@@ -2,7 +2,7 @@
 // proportions of a Guizhou year (most facts are new market entities and sampling batches), with
 // business dates that advance through 2020 as the log grows. Each fact comes in two forms: what a
 // client submits, and what the store records (the decider's output, with its stream context).
-import { regions, type RegionId } from '../../domain/regions.ts'
+import { regions, type RegionId } from '../../seeds/simulate/regions.ts'
 import { usccAlphabet, usccCheckCharacter } from '../../domain/uscc.ts'
 
 /** Bump when the facts change: seeded logs of other versions are written again. */

@@ -11,8 +11,8 @@ import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { regionIds } from '../../domain/regions.ts'
-import { loadCatalog } from '../../seeds/catalog.ts'
+import { regionIds } from '../../seeds/simulate/regions.ts'
+import { seedPlan } from '../../seeds/plans.ts'
 import { listenOnLoopback } from '../helpers/loopback.ts'
 import { startService, type ServiceProcess } from '../helpers/process.ts'
 
@@ -33,7 +33,7 @@ export interface WebhookIngestFigures {
 }
 
 const readingEvery = 100
-const readingTargets = loadCatalog().targets.filter((t) => t.metric === 'reading_ratio').map((t) => t.id)
+const readingTargets = seedPlan().targets.filter((t) => t.metric === 'reading_ratio').map((t) => t.id)
 
 /**
  * 99 in 100 facts are tested sampling batches (all pass); every hundredth is a December 2020

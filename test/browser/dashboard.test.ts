@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { loadCatalog } from '../../seeds/catalog.ts'
+import { seedPlan } from '../../seeds/plans.ts'
 import { postYear, waitForProjection } from '../../seeds/simulate/client.ts'
 import { simulateYear } from '../../seeds/simulate/year.ts'
 import { adminKey } from '../helpers/harness.ts'
@@ -18,7 +18,7 @@ t.setTimeout(240_000)
 
 const chromiumPath = '/usr/bin/chromium'
 const outputDir = path.join(projectRoot, 'test-output', 'browser')
-const catalog = loadCatalog()
+const catalog = seedPlan()
 
 interface Report {
   id: string
@@ -92,7 +92,7 @@ t.test("the dashboard shows the API's figures for every target, and replays the 
   })
   const { url } = service
 
-  const year = simulateYear({ seed: 7, scale: 0.01, catalog })
+  const year = simulateYear({ seed: 7, scale: 0.01, plan: catalog })
   const summary = await postYear(year, { url, key: adminKey })
   t.equal(summary.rejected, 0, `the simulated year was accepted (${summary.appended} events)`)
   await waitForProjection(url, summary.lastPosition)

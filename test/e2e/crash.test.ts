@@ -7,9 +7,10 @@ import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { evaluateCatalog } from '../../domain/evaluate.ts'
+import { evaluateCatalog } from '../projections/fixtures.ts'
+import { firstDifference } from '../../services/audit/attest.ts'
 import { complianceProjection } from '../../projections/compliance.ts'
-import { loadCatalog } from '../../seeds/catalog.ts'
+import { seedPlan } from '../../seeds/plans.ts'
 import type { RecordedEvent } from '../../services/store/port.ts'
 import { createSqliteStore } from '../../services/store/sqlite.ts'
 import { batch, entity } from '../helpers/facts.ts'
@@ -88,7 +89,7 @@ t.test(`SIGKILL ${kills} times under concurrent appends: nothing acknowledged is
   }
   const acknowledged = new Set<string>()
   const at = '2020-12-31T23:59:59.999+08:00'
-  const catalog = loadCatalog()
+  const catalog = seedPlan()
   let problems = 0
 
   for (let round = 1; round <= kills; round++) {
@@ -98,9 +99,11 @@ t.test(`SIGKILL ${kills} times under concurrent appends: nothing acknowledged is
       const log = await readLog(path.join(dataDir, 'events.db'))
       const served = (await (await fetch(`${service.url}/v1/targets?at=${encodeURIComponent(at)}&position=${log.length}`, { headers })).json()) as { targets: unknown[] }
       const rebuilt = log.reduce(complianceProjection.evolve, complianceProjection.initialState())
-      if (JSON.stringify(served.targets) !== JSON.stringify(evaluateCatalog(rebuilt, catalog, { at }))) {
+      const expected = JSON.parse(JSON.stringify(evaluateCatalog(rebuilt, catalog, { at })))
+      const difference = firstDifference(served.targets, expected)
+      if (difference) {
         problems++
-        t.fail(`round ${round}: the restarted projections differ from a rebuild`)
+        t.fail(`round ${round}: the restarted projections differ from a rebuild`, { difference })
       }
     }
     for (const id of await appendUntilKilled(service, round)) acknowledged.add(id)

@@ -15,6 +15,8 @@ export interface Harness {
   app: FastifyInstance
   services: Services
   dataDir: string
+  /** The log's head once started: the 2020 plan is published at first start (position 1 of a new log). */
+  startHead: number
   /** Authorization header for a key. */
   auth: (key?: string) => { authorization: string }
   close: () => Promise<void>
@@ -38,6 +40,7 @@ export const startHarness = async (
     app,
     services,
     dataDir,
+    startHead: await services.store.head(),
     auth: (key = adminKey) => ({ authorization: `Bearer ${key}` }),
     close: async () => {
       await app.close()

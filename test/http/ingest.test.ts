@@ -31,7 +31,9 @@ t.test('invalid input is a 400 whose message names the field', async (t) => {
   t.teardown(h.close)
   const badUscc = validUscc(7).slice(0, 17) + (validUscc(7).endsWith('0') ? '1' : '0')
   await rejects(t, h, entity(7, { uscc: badUscc }), 400, /^data\.uscc: check character is ., expected .$/)
-  await rejects(t, h, batch({}, { region: 'atlantis' }), 400, /data\.region: must be one of guiyang/)
+  await rejects(t, h, batch({}, { region: 'atlantis' }), 400, /data\.region: 'atlantis' is not a region of any region set; known: guiyang/)
+  await rejects(t, h, batch({}, { region: 'Zunyi City' }), 400, /data\.region: must be a region id/)
+  await rejects(t, h, batch({}, { region: 'guizhou' }), 400, /data\.region: 'guizhou' is not a region of any region set/)
   await rejects(t, h, reading('elevator-inspection-rate', 'zunyi', '2020-03-31', 11, 10), 400, /data\.numerator: must not exceed denominator/)
   await rejects(t, h, { type: 'SamplingBatchTested' }, 400, /^data: is required/)
   await rejects(t, h, { type: 'Nonsense', data: {} }, 400, /^type: 'Nonsense' is not an event type/)
@@ -52,7 +54,7 @@ t.test('malformed JSON, a wrong content type and an oversized body get clear 4xx
   const big = await post(h, batch({}, { failedItems: Array.from({ length: 100 }, () => 'x'.repeat(100)) }))
   t.equal(big.statusCode, 413)
   t.equal(big.json().error.code, 'PAYLOAD_TOO_LARGE')
-  t.equal(await head(h), 0)
+  t.equal(await head(h), h.startHead, 'nothing appended')
 })
 
 t.test('a reporter outside its region scope gets 403, inside it 201', async (t) => {
@@ -132,10 +134,10 @@ t.test('batch: each item judged on its own, one stream in request order, nothing
   )
   t.match(body.items[1], { revision: 1, stream: `sampling-${tested.data.batchId}` })
   t.match(body.items[2].error.message, /data\.region/)
-  t.equal(await head(h), 3)
+  t.equal(await head(h), h.startHead + 3)
   const stream = await h.app.inject({ method: 'GET', url: `/v1/streams/sampling-${tested.data.batchId}`, headers: h.auth() })
   t.same(stream.json().events.map((e: { type: string }) => e.type), ['SamplingBatchTested', 'SamplingResultCorrected'])
-  t.match(stream.json().events[1].data, { region: 'zunyi', sampledOn: '2020-05-12', previousResult: 'pass', result: 'fail' })
+  t.match(stream.json().events[1].data, { region: 'zunyi', sampledOn: '2020-05-12', previousResult: 'pass', result: 'fail', stage: tested.data.stage, purpose: null })
 })
 
 t.test('batch limits: empty or over the maximum is 400, nothing appended', async (t) => {
@@ -146,7 +148,7 @@ t.test('batch limits: empty or over the maximum is 400, nothing appended', async
     t.equal(response.statusCode, 400)
     t.match(response.json().error.message, /^events: must hold at (least one|most 3) event/)
   }
-  t.equal(await head(h), 0)
+  t.equal(await head(h), h.startHead, 'nothing appended')
 })
 
 t.test('no key is 401; a revoked key is 401', async (t) => {

@@ -5,13 +5,12 @@ import t from 'tap'
 import fc from 'fast-check'
 import { judge } from '../../domain/decide/index.ts'
 import type { ClientEvent } from '../../domain/events.ts'
-import { loadCatalog } from '../../seeds/catalog.ts'
-import { decisionCatalogContext } from '../../services/services.ts'
+import { seedDirectory } from '../projections/fixtures.ts'
 import { createIngest } from '../../services/ingest/submit.ts'
 import { createMemoryStore } from '../../services/store/memory.ts'
 import type { EventStore } from '../../services/store/port.ts'
 
-const context = { ...decisionCatalogContext(loadCatalog()), now: '2021-01-01T00:00:00+08:00' }
+const context = { plans: seedDirectory(), now: '2021-01-01T00:00:00+08:00' }
 const admin = { keyId: 'test-admin', name: 'test', role: 'admin' as const, regions: null }
 const reading = (asOf: string, numerator: number, denominator = 100): ClientEvent => ({
   type: 'IndicatorReported',
@@ -37,7 +36,7 @@ t.test('readings without ids are appended without reading their stream; one with
   t.teardown(() => store.close())
   const streamReads: string[] = []
   const watched: EventStore = { ...store, readStream: (stream, options) => (streamReads.push(stream), store.readStream(stream, options)) }
-  const ingest = createIngest({ store: watched, catalogContext: decisionCatalogContext(loadCatalog()), clock: () => new Date('2021-01-01T00:00:00Z') })
+  const ingest = createIngest({ store: watched, plans: seedDirectory, clock: () => new Date('2021-01-01T00:00:00Z') })
   const results = await Promise.all([1, 2, 3].map((n) => ingest.submit(admin, reading(`2020-06-0${n}`, 90 + n), `r${n}`)))
   t.same(results.map((result) => [result.status, result.revision]).sort(), [[201, 0], [201, 1], [201, 2]], 'three revisions of one stream')
   t.same(streamReads, [], 'the stream was never read')

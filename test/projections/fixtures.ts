@@ -1,8 +1,12 @@
 // Builders for fold and evaluation specs: recorded events as the store returns them, and small
 // inline targets (independent of seeds/, whose catalog is written elsewhere).
-import { type ComplianceState, complianceProjection } from '../../projections/compliance.ts'
+import { type ComplianceState, type PlanView, complianceProjection, evaluatePlan, evaluatePlanTarget, planView } from '../../projections/compliance.ts'
+import type { EvaluateOptions } from '../../projections/compliance.ts'
 import type { RecordedEvent } from '../../services/store/port.ts'
-import type { Target } from '../../domain/targets.ts'
+import { type Plan, defaultPlanId } from '../../domain/plans.ts'
+import type { ComputedFrom, MetricKind, Target } from '../../domain/targets.ts'
+import { guizhouRegionSet, seedPlan } from '../../seeds/plans.ts'
+import { planDirectory } from '../../domain/plan-directory.ts'
 
 let position = 0
 
@@ -61,7 +65,18 @@ const text = (en: string) => ({ zh: en, en })
 
 export const year2020 = { start: '2020-01-01', end: '2020-12-31', timeZone: 'Asia/Shanghai' } as const
 
-export const target = (overrides: Partial<Target> = {}): Target => ({
+/** What the 2020 catalog's targets of each metric are computed from. */
+export const computedFrom2020: Record<MetricKind, ComputedFrom | undefined> = {
+  event_ratio: { fact: 'SamplingBatchTested' },
+  event_rate_per_1000: { fact: 'SamplingBatchTested' },
+  event_count: { fact: 'MarketEntityRegistered' },
+  mean_duration: { fact: 'RescueRequested', until: 'RescuerArrived' },
+  reading_ratio: undefined,
+  milestone_count: undefined,
+}
+
+export const target = (overrides: Partial<Target> = {}): Target => {
+  const built: Target = {
   id: 'food-sampling-pass-rate',
   title: text('Food sampling pass rate'),
   section: text('IV (1)'),
@@ -76,7 +91,34 @@ export const target = (overrides: Partial<Target> = {}): Target => ({
   commitment: 'firm',
   minimumSample: 100,
   ...overrides,
+  }
+  const from = overrides.computedFrom ?? computedFrom2020[built.metric]
+  return from ? { ...built, computedFrom: from } : built
+}
+
+/** A plan over Guizhou's built-in region set holding `targets` (id guizhou-2020: facts that name no plan are its). */
+export const planOf = (...targets: Target[]): Plan => ({
+  id: defaultPlanId,
+  title: text('Test plan'),
+  issuer: text('Test bureau'),
+  issuedOn: '2020-03-01',
+  documentNumber: '黔市监发〔2020〕1号',
+  version: 'test',
+  period: year2020,
+  regionSet: 'guizhou',
+  targets,
 })
+
+export const viewOf = (plan: Plan): PlanView => planView(plan, 0, guizhouRegionSet())
+
+/** Every target of a plan over the built-in regions. */
+export const evaluateCatalog = (state: ComplianceState, plan: Plan, options: EvaluateOptions) => evaluatePlan(state, viewOf(plan), options)
+
+/** One target, in a plan of its own over the built-in regions. */
+export const evaluateTarget = (state: ComplianceState, t: Target, options: EvaluateOptions) => evaluatePlanTarget(state, viewOf(planOf(t)), t, options)
 
 /** The end of a Shanghai calendar day, as an `at`. */
 export const endOf = (date: string) => `${date}T23:59:59+08:00`
+
+/** What decisions know when only the 2020 plan and the built-in regions exist. */
+export const seedDirectory = () => planDirectory([seedPlan()], guizhouRegionSet().regions.map((r) => r.id))

@@ -11,6 +11,8 @@ import { createMemorySnapshotStore } from '../../services/runner/snapshots.ts'
 import { projections } from '../../services/services.ts'
 import { createSqliteStore } from '../../services/store/sqlite.ts'
 import { createGenerator } from '../bench/generator.ts'
+import { seedPlan } from '../../seeds/plans.ts'
+import { zunyi2021 } from '../fixtures/zunyi-2021.ts'
 
 const logger = pino({ level: 'silent' })
 
@@ -21,6 +23,16 @@ t.test('a rebuild from zero equals the live read models', async (t) => {
   t.teardown(() => store.close())
   const live = createRunner({ store, projections, snapshots: createMemorySnapshotStore(), logger, snapshotEvery: 500 })
   await live.start()
+  // Two plans active: the 2020 one and a 2021 county-level one with its own region set and readings.
+  const meta = { principal: 't', requestId: 'plans', schemaVersion: 1 }
+  for (const plan of [seedPlan(), zunyi2021])
+    await store.append(`plan-${plan.id}`, [{ id: crypto.randomUUID(), type: 'PlanPublished', occurredAt: '2020-01-01T00:00:00Z', data: { plan }, meta }], 'no_stream')
+  for (let i = 0; i < 50; i++)
+    await store.append(
+      'indicator-pharmacy-inspection-coverage-huichuan',
+      [{ id: crypto.randomUUID(), type: 'IndicatorReported', occurredAt: '2021-04-01T00:00:00Z', data: { plan: 'zunyi-2021', indicator: 'pharmacy-inspection-coverage', region: 'huichuan', asOf: `2021-03-${String((i % 28) + 1).padStart(2, '0')}`, numerator: i, denominator: 100 }, meta }],
+      'any',
+    )
   const generator = createGenerator({ total: 3000 })
   for (let group = 0; group < 30; group++) {
     const facts = Array.from({ length: 100 }, () => generator.next())
@@ -39,7 +51,9 @@ t.test('a rebuild from zero equals the live read models', async (t) => {
   await rebuilt.start()
   t.equal(rebuilt.position(), live.position())
   for (const projection of projections) t.same(rebuilt.state(projection.name), live.state(projection.name), `${projection.name}: rebuilt equals live`)
-  t.ok(Object.keys(live.state<{ sampling: object }>('compliance').sampling).length > 0, 'the facts were folded')
+  t.ok(Object.keys(live.state<{ inspections: object }>('compliance').inspections).length > 0, 'the facts were folded')
+  t.same(Object.keys(live.state<{ plans: object }>('plans').plans), ['guizhou-2020', 'zunyi-2021'], 'two plans are active')
+  t.ok('zunyi-2021/pharmacy-inspection-coverage' in live.state<{ readings: object }>('compliance').readings, "the second plan's readings were folded")
   await rebuilt.stop()
   await live.stop()
 })

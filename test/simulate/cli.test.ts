@@ -8,13 +8,13 @@ import os from 'node:os'
 import path from 'node:path'
 import { demoDataDir } from '../../services/cli/demo.ts'
 import { loadConfig } from '../../services/config.ts'
-import { loadCatalog } from '../../seeds/catalog.ts'
+import { seedPlan } from '../../seeds/plans.ts'
 import { adminKey, startHarness } from '../helpers/harness.ts'
 import { freePort, projectRoot } from '../helpers/process.ts'
 
 t.setTimeout(240_000) // a loaded two-core machine runs other suites beside this one
 
-const catalog = loadCatalog()
+const catalog = seedPlan()
 
 const statuses = async (url: string, key: string) => {
   const response = await fetch(`${url}/v1/targets`, { headers: { authorization: `Bearer ${key}` } })

@@ -1,14 +1,14 @@
 // The simulator as a client of the real HTTP API: a small year goes in without a rejection, the
 // targets come out as designed, and a second run is idempotent.
 import t from 'tap'
-import { loadCatalog } from '../../seeds/catalog.ts'
+import { seedPlan } from '../../seeds/plans.ts'
 import { postYear, waitForProjection } from '../../seeds/simulate/client.ts'
 import { countByType, simulatedEvents, simulateYear } from '../../seeds/simulate/year.ts'
 import { adminKey, startHarness } from '../helpers/harness.ts'
 
 t.setTimeout(240_000) // a loaded two-core machine runs other suites beside this one
 
-const catalog = loadCatalog()
+const catalog = seedPlan()
 
 const statuses = async (url: string, key: string, at?: string) => {
   const response = await fetch(`${url}/v1/targets${at ? `?at=${at}` : ''}`, { headers: { authorization: `Bearer ${key}` } })
@@ -20,7 +20,7 @@ t.test('a small year through POST /v1/events/batch: all accepted, designed outco
   const h = await startHarness({ store: 'sqlite' })
   t.teardown(h.close)
   const url = (await h.app.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1')
-  const options = { seed: 5, scale: 0.005, catalog }
+  const options = { seed: 5, scale: 0.005, plan: catalog }
   const expected = countByType(simulatedEvents(options))
   const progress: string[] = []
 

@@ -4,21 +4,21 @@
 import t from 'tap'
 import { createHash } from 'node:crypto'
 import { parseClientEvent } from '../../domain/parse-event.ts'
-import { populationOf, province, regionIds } from '../../domain/regions.ts'
+import { populationOf, provincePopulation, regionIds } from '../../seeds/simulate/regions.ts'
 import { checkUscc } from '../../domain/uscc.ts'
-import { loadCatalog } from '../../seeds/catalog.ts'
+import { seedPlan } from '../../seeds/plans.ts'
 import { regionTotals, simulatedEvents, countByType, type SimulatedEvent } from '../../seeds/simulate/year.ts'
 
-const catalog = loadCatalog()
-const year = simulatedEvents({ seed: 11, scale: 0.02, catalog })
+const catalog = seedPlan()
+const year = simulatedEvents({ seed: 11, scale: 0.02, plan: catalog })
 const ofType = <T extends SimulatedEvent['type']>(type: T) => year.filter((e): e is Extract<SimulatedEvent, { type: T }> => e.type === type)
 // A tenth of a year, for the statistics that need more than a handful of events.
-const tenth = simulatedEvents({ seed: 3, scale: 0.1, catalog, until: '2020-12-31' })
+const tenth = simulatedEvents({ seed: 3, scale: 0.1, plan: catalog, until: '2020-12-31' })
 const digest = (events: SimulatedEvent[]) => createHash('sha256').update(JSON.stringify(events)).digest('hex')
 
 t.test('the same seed gives the same year; another seed another one', async (t) => {
-  t.equal(digest(simulatedEvents({ seed: 11, scale: 0.02, catalog })), digest(year), 'ids, values and order are reproducible')
-  const other = simulatedEvents({ seed: 12, scale: 0.02, catalog })
+  t.equal(digest(simulatedEvents({ seed: 11, scale: 0.02, plan: catalog })), digest(year), 'ids, values and order are reproducible')
+  const other = simulatedEvents({ seed: 12, scale: 0.02, plan: catalog })
   t.not(digest(other), digest(year))
   const ids = new Set(year.map((e) => e.id))
   t.notOk(other.some((e) => ids.has(e.id)), 'no event id repeats across seeds')
@@ -60,7 +60,7 @@ t.test('volumes follow the plan and the 2020 census', async (t) => {
   const full = regionTotals(1)
   const prefectures = regionIds.filter((r) => populationOf(r) !== null)
   const batches = regionIds.reduce((sum, r) => sum + full[r].sampling, 0)
-  const density = (batches * 1000) / province.population
+  const density = (batches * 1000) / provincePopulation
   t.ok(density > 3.05 && density < 3.3, `about 3.1 batches per 1,000 residents province-wide (${density.toFixed(3)})`)
   const short = prefectures.filter((r) => (full[r].sampling * 1000) / populationOf(r)! < 3)
   t.ok(short.length >= 1 && short.length <= 3, `a few prefectures fall short of 3 per 1,000: ${short.join(', ')}`)
@@ -154,9 +154,9 @@ t.test('milestones: the three named national demonstration zones, and some items
 })
 
 t.test('--until cuts a prefix of the same year', async (t) => {
-  const june = simulatedEvents({ seed: 11, scale: 0.02, catalog, until: '2020-06-30' })
+  const june = simulatedEvents({ seed: 11, scale: 0.02, plan: catalog, until: '2020-06-30' })
   const expected = year.filter((e) => e.occurredAt.slice(0, 10) <= '2020-06-30')
   t.equal(june.length, expected.length)
   t.equal(digest(june), digest(expected))
-  t.throws(() => simulatedEvents({ seed: 1, scale: 0, catalog }), /scale must be in \(0, 2\]/)
+  t.throws(() => simulatedEvents({ seed: 1, scale: 0, plan: catalog }), /scale must be in \(0, 2\]/)
 })

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { province, regions } from '../../../domain/regions.ts'
+import { builtInRegionSets } from '../../../seeds/plans.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const uplotDist = path.dirname(createRequire(import.meta.url).resolve('uplot')) // node_modules/uplot/dist
@@ -42,11 +42,14 @@ const shortName = (name: { zh: string; en: string }) => ({
   en: name.en.replace(/ (Buyei|Miao).*$/, '').replace(/ Province$/, ''),
 })
 
-const meta = () =>
-  JSON.stringify({
-    province: { id: province.id, name: province.name, short: shortName(province.name) },
-    regions: regions.map((r) => ({ id: r.id, code: r.code, name: r.name, short: shortName(r.name), population: r.population })),
+// Names of the built-in regions, for the first paint; a plan's own set comes from /v1/plans/:plan/regions.
+const meta = () => {
+  const [set] = builtInRegionSets()
+  return JSON.stringify({
+    province: { id: set!.root.id, name: set!.root.name, short: shortName(set!.root.name) },
+    regions: set!.regions.map((r) => ({ id: r.id, code: r.code, name: r.name, short: shortName(r.name), population: r.population?.value ?? null })),
   })
+}
 
 interface Asset {
   body: Buffer

@@ -3,7 +3,7 @@
 // 500 whose message stays in the log.
 import type { FastifyError, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { DomainError } from '../../../domain/errors.ts'
+import { DomainError, ReadModelBehind } from '../../../domain/errors.ts'
 
 const fastifyCodes: Record<string, { status: number; code: string; message?: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE' },
@@ -17,7 +17,8 @@ export const errorsPlugin = fp(
   async (app: FastifyInstance) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof DomainError) {
-        if (error.status >= 500) request.log.error({ err: error }, error.message)
+        if (error instanceof ReadModelBehind) void reply.header('retry-after', String(error.retryAfterSeconds))
+        else if (error.status >= 500) request.log.error({ err: error }, error.message)
         return reply.status(error.status).send({
           error: { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) },
         })

@@ -1,116 +1,142 @@
-// Compliance against the catalog, on two time axes: `at` (business date: what had happened by
-// then) and `asOf`/`position` (what the log held then). Historical answers come from the
-// nearest snapshot plus a bounded replay.
-import type { FastifyInstance } from 'fastify'
+// Compliance of a plan's targets, on two time axes: `at` (business date: what had happened by
+// then) and `asOf`/`position`/`minPosition` (what the log held then). Answered by the one read
+// service (services/read); historical answers come from the nearest snapshot plus a bounded
+// replay. `GET /v1/targets[/:id]` are the plan `guizhou-2020`, as before plans were data.
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import { NotFound, ValidationError } from '../../../domain/errors.ts'
-import { calendarDate, instant, regionId } from '../../../domain/events.ts'
-import { evaluateCatalog, evaluateTarget } from '../../../domain/evaluate.ts'
-import { endOfDayInstant, shanghaiDate } from '../../../domain/time.ts'
-import { complianceProjection, type ComplianceState } from '../../../projections/compliance.ts'
-import type { Services } from '../../services.ts'
-import { errorResponse, zodPart } from '../schemas.ts'
-import { assertMayRead, visibleRegions, type Principal } from '../../auth/principal.ts'
-import { principalOf } from '../plugins/auth.ts'
-import type { TargetReport } from '../../../domain/evaluate.ts'
+import { AttestationSchema } from '../../../domain/attestation.ts'
+import { calendarDate, instant, planId, regionId } from '../../../domain/events.ts'
+import { defaultPlanId } from '../../../domain/plans.ts'
+import { shanghaiDate } from '../../../domain/time.ts'
+import { TargetDetailSchema, TargetReportSchema, complianceProjection } from '../../../projections/compliance.ts'
 import { attestedIf } from '../../audit/attest.ts'
+import { assertMayRead } from '../../auth/principal.ts'
+import type { Reading } from '../../read/compliance-reader.ts'
+import { visibleTo } from '../../read/visible.ts'
 import { createAnswerCache } from '../../runner/answers.ts'
+import type { Services } from '../../services.ts'
+import { principalOf } from '../plugins/auth.ts'
+import { errorResponse, jsonSchemaOf, zodPart } from '../schemas.ts'
+
+const position = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
 
 export const TimeQuery = z.strictObject({
-  at: z.union([calendarDate, instant]).optional(),
+  at: z.union([calendarDate, instant], { message: 'must be a calendar date YYYY-MM-DD or an ISO 8601 date-time with offset' }).optional(),
   asOf: instant.optional(),
-  position: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  position: position.optional(),
+  minPosition: position.optional(),
   region: regionId.optional(),
-  /** Add an attestation: tree size, root hash, projection version, signature (services/audit/attest.ts). */
+  /** Add an attestation: tree size, root hash, projection version, plan revision, signature (services/audit/attest.ts). */
   attest: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
 })
 type TimeQuery = z.infer<typeof TimeQuery>
 
 const readers = ['viewer', 'reporter', 'auditor', 'admin'] as const
 
-/** Resolve the two time axes into a state and the instant to evaluate at. */
-export const complianceAt = async ({ store, runner, clock }: Pick<Services, 'store' | 'runner' | 'clock'>, query: TimeQuery) => {
-  if (query.asOf !== undefined && query.position !== undefined)
-    throw new ValidationError('query: give asOf or position, not both', { fields: ['asOf', 'position'] })
-  const live = runner.position()
-  let position = live
-  if (query.position !== undefined) position = Math.min(query.position, live)
-  if (query.asOf !== undefined) position = Math.min(await store.positionAt(query.asOf), live)
-  const state = await runner.stateAt<ComplianceState>(complianceProjection.name, position)
-  const at = query.at === undefined ? clock().toISOString() : query.at.length === 10 ? endOfDayInstant(query.at) : query.at
-  return { state, at, position }
+const planRef = z.object({ id: z.string(), revision: z.number().int(), version: z.string() })
+const answerHead = {
+  at: z.string(),
+  position: z.number().int(),
+  asOf: z.string().optional(),
+  projection: z.object({ name: z.string(), version: z.number().int() }),
+  /** The plan's document version (named as before plans were data). */
+  catalogVersion: z.string(),
+  plan: planRef,
+  attestation: AttestationSchema.optional(),
 }
+export const TargetsAnswer = z.object({ ...answerHead, targets: z.array(TargetReportSchema) })
+export const TargetAnswer = TargetDetailSchema.extend({ ...answerHead, at: z.string() })
 
-/** A scoped key sees the province figures and its own regions, never another region's. */
-const scoped = <T extends TargetReport>(principal: Principal, report: T): T => ({ ...report, regions: visibleRegions(principal, report.regions) })
+const headOf = (reading: Reading, query: TimeQuery) => ({
+  at: reading.at,
+  position: reading.position,
+  ...(query.asOf ? { asOf: query.asOf } : {}),
+  projection: { name: complianceProjection.name, version: complianceProjection.version },
+  catalogVersion: reading.plan.plan.version,
+  plan: { id: reading.plan.plan.id, revision: reading.plan.revision, version: reading.plan.plan.version },
+})
 
-export const targetRoutes = async (app: FastifyInstance, services: Services) => {
-  const { catalog } = services
-  const targetsJson = createAnswerCache<Buffer>()
+const attestPlan = (reading: Reading) => ({ id: reading.plan.plan.id, revision: reading.plan.revision, version: reading.plan.plan.version })
+
+/** The target routes of one plan: `planOf` names it (a path parameter, or the default plan). */
+export const registerTargetRoutes = (app: FastifyInstance, services: Services, prefix: string, planOf: (request: FastifyRequest) => string, tags: string[]) => {
+  const { reader, plans } = services
+  const isPublicScope = (region: string) => !plans.isReportingRegion(region)
+  const planned = prefix.includes(':plan')
+  const planParams = planned ? { plan: planId } : {}
+  const serialized = createAnswerCache<Buffer>()
+
   app.get(
-    '/v1/targets',
+    `${prefix}/targets`,
     {
       config: { access: readers },
       schema: {
-        summary: 'Every target of the catalog with its compliance, province-wide and per region',
-        tags: ['compliance'],
+        summary: planned ? 'Every target of a plan with its compliance, for its root and per region' : 'Every target of the plan guizhou-2020 with its compliance, province-wide and per region',
+        tags,
+        ...(planned ? { params: zodPart(z.strictObject(planParams), 'params') } : {}),
         querystring: zodPart(TimeQuery, 'query'),
-        response: { 400: errorResponse },
+        response: { 200: jsonSchemaOf(TargetsAnswer), 400: errorResponse, 404: errorResponse, 503: errorResponse },
       },
     },
     async (request, reply) => {
       const query = request.query as TimeQuery
       const principal = principalOf(request)
-      assertMayRead(principal, query.region)
-      const { state, at, position } = await complianceAt(services, query)
-      const evaluate = () =>
-        evaluateCatalog(state, catalog, { at, ...(query.region ? { region: query.region } : {}) }).map((report) => scoped(principal, report))
-      const answer = {
-        at,
-        position,
-        ...(query.asOf ? { asOf: query.asOf } : {}),
-        projection: { name: complianceProjection.name, version: complianceProjection.version },
-        catalogVersion: catalog.version,
-      }
-      // The targets depend only on the position, the business day of `at`, the region and the
-      // key's scope: kept serialised and UTF-8 encoded (services/runner/answers.ts) while the log
-      // does not move; each answer encodes only its own small head.
-      // (`at` is an instant here: validated, the clock's, or the end of the day asked for.)
-      if (!query.attest) {
-        const key = `${position}|${shanghaiDate(at)}|${query.region ?? ''}|${principal.regions?.join(',') ?? '*'}`
-        const targets = targetsJson(key, () => Buffer.from(`,"targets":${JSON.stringify(evaluate())}}`))
-        const head = Buffer.from(JSON.stringify(answer).slice(0, -1))
-        return reply.type('application/json; charset=utf-8').send(Buffer.concat([head, targets], head.length + targets.length))
-      }
-      return attestedIf(services.audit.attestor, query.attest, { ...answer, targets: evaluate() }, { route: '/v1/targets', query, scope: principal.regions, at, position })
+      const plan = planOf(request)
+      const { reading, reports } = await reader.targets({ ...query, plan })
+      assertMayRead(principal, query.region ?? reading.view.regions.rootId, isPublicScope)
+      const visible = () => reports.map((report) => visibleTo(principal, report))
+      const head = headOf(reading, query)
+      if (query.attest)
+        return attestedIf(services.audit.attestor, true, { ...head, targets: visible() }, {
+          route: `${prefix}/targets`,
+          query: planned ? { plan, ...query } : query,
+          scope: principal.regions,
+          at: reading.at,
+          position: reading.position,
+          plan: attestPlan(reading),
+        })
+      // The targets depend only on the plan revision, the position, the business day of `at`, the
+      // region and the key's scope: kept serialised and UTF-8 encoded (services/runner/answers.ts)
+      // while the log does not move; each answer encodes only its own small head.
+      const key = `${plan}@${reading.plan.revision}|${reading.position}|${shanghaiDate(reading.at)}|${query.region ?? ''}|${principal.regions?.join(',') ?? '*'}`
+      const targets = serialized(key, () => Buffer.from(`,"targets":${JSON.stringify(visible())}}`))
+      const headBytes = Buffer.from(JSON.stringify(head).slice(0, -1))
+      return reply.type('application/json; charset=utf-8').send(Buffer.concat([headBytes, targets], headBytes.length + targets.length))
     },
   )
+
   app.get(
-    '/v1/targets/:id',
+    `${prefix}/targets/:id`,
     {
       config: { access: readers },
       schema: {
-        summary: 'One target, with its regions and a monthly series',
-        tags: ['compliance'],
-        params: zodPart(z.object({ id: z.string().min(1).max(64) }), 'params'),
+        summary: planned ? 'One target of a plan, with its regions and a monthly series' : 'One target of the plan guizhou-2020, with its regions and a monthly series',
+        tags,
+        params: zodPart(z.strictObject({ ...planParams, id: z.string().min(1).max(64) }), 'params'),
         querystring: zodPart(TimeQuery, 'query'),
-        response: { 400: errorResponse, 404: errorResponse },
+        response: { 200: jsonSchemaOf(TargetAnswer), 400: errorResponse, 404: errorResponse, 503: errorResponse },
       },
     },
     async (request) => {
       const { id } = request.params as { id: string }
-      const target = catalog.targets.find((t) => t.id === id)
-      if (!target) throw new NotFound(`target ${id} is not in the catalog`, { id })
       const query = request.query as TimeQuery
       const principal = principalOf(request)
-      assertMayRead(principal, query.region)
-      const { state, at, position } = await complianceAt(services, query)
-      return attestedIf(services.audit.attestor, query.attest, {
-        ...scoped(principal, evaluateTarget(state, target, { at, ...(query.region ? { region: query.region } : {}) })),
-        position,
-        ...(query.asOf ? { asOf: query.asOf } : {}),
-        projection: { name: complianceProjection.name, version: complianceProjection.version },
-      }, { route: '/v1/targets/:id', query: { id, ...query }, scope: principal.regions, at, position })
+      const plan = planOf(request)
+      const { reading, detail } = await reader.target({ ...query, plan, id })
+      assertMayRead(principal, query.region ?? reading.view.regions.rootId, isPublicScope)
+      return attestedIf(services.audit.attestor, query.attest, { ...visibleTo(principal, detail), ...headOf(reading, query), at: detail.at }, {
+        route: `${prefix}/targets/:id`,
+        query: { ...(planned ? { plan } : {}), id, ...query },
+        scope: principal.regions,
+        at: reading.at,
+        position: reading.position,
+        plan: attestPlan(reading),
+      })
     },
   )
+}
+
+export const targetRoutes = async (app: FastifyInstance, services: Services) => {
+  registerTargetRoutes(app, services, '/v1', () => defaultPlanId, ['compliance'])
+  registerTargetRoutes(app, services, '/v1/plans/:plan', (request) => (request.params as { plan: string }).plan, ['plans'])
 }

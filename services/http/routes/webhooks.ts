@@ -4,7 +4,6 @@ import fp from 'fastify-plugin'
 import type { Lease } from '../../cluster/lease.ts'
 import { z } from 'zod'
 import { WebhookFilter, alertMessageTypes, scopeId, webhookMessageTypes } from '../../../domain/webhooks.ts'
-import { provinceId } from '../../../domain/regions.ts'
 import type { Alerts } from '../../alerts/alerts.ts'
 import { assertMayRead } from '../../auth/principal.ts'
 import { principalOf } from '../plugins/auth.ts'
@@ -119,7 +118,7 @@ const admin = { access: ['admin'] as const }
 const readers = { access: ['viewer', 'reporter', 'auditor', 'admin'] as const }
 const tags = ['webhooks']
 
-export const webhookRoutes = async (app: FastifyInstance, { alerts }: { alerts: Alerts }) => {
+export const webhookRoutes = async (app: FastifyInstance, { alerts, isReportingRegion }: { alerts: Alerts; isReportingRegion: (id: string) => boolean }) => {
   const { webhooks } = alerts
   const params = zodPart(WebhookParams, 'params')
 
@@ -228,9 +227,10 @@ export const webhookRoutes = async (app: FastifyInstance, { alerts }: { alerts: 
     async (request) => {
       const { notified, limit, ...query } = request.query as z.infer<typeof AlertsQuery>
       const principal = principalOf(request)
-      assertMayRead(principal, query.region)
+      const isPublicScope = (region: string) => !isReportingRegion(region)
+      assertMayRead(principal, query.region, isPublicScope)
       // A key scoped to regions sees the province's alerts and its own regions', never another region's.
-      const visible = (region: string) => principal.regions === null || region === provinceId || (principal.regions as string[]).includes(region)
+      const visible = (region: string) => principal.regions === null || isPublicScope(region) || (principal.regions as string[]).includes(region)
       return alerts.history.query({ ...query, ...(notified ? { notified: notified === 'true' } : {}), limit: limit ?? 100, visible })
     },
   )

@@ -2,26 +2,27 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { prefectures } from '../../domain/regions.ts'
-import type { Catalog, Target } from '../../domain/targets.ts'
-import {
-  CatalogError,
-  loadCatalog,
-  milestoneTargetIds,
-  parseCatalog,
-  readingTargetIds,
-  targetById,
-} from '../../seeds/catalog.ts'
+import { prefectures } from '../../seeds/simulate/regions.ts'
+import type { Target } from '../../domain/targets.ts'
+import type { Plan } from '../../domain/plans.ts'
+import { PlanInvalid, parsePlan } from '../../domain/plan-validation.ts'
+import { PlanFileError, builtInKnownRegions, loadPlanFile, seedPlan, targetById } from '../../seeds/plans.ts'
 
-const planText = readFileSync(new URL('../../seeds/plan-2020.zh.txt', import.meta.url), 'utf8')
-const catalog = loadCatalog()
+const planText = readFileSync(new URL('../../seeds/plans/guizhou-2020.zh.txt', import.meta.url), 'utf8')
+const idsOf = (plan: Plan, metric: Target['metric']) => plan.targets.filter((t) => t.metric === metric).map((t) => t.id)
+const readingTargetIds = (plan: Plan) => idsOf(plan, 'reading_ratio')
+const milestoneTargetIds = (plan: Plan) => idsOf(plan, 'milestone_count')
+const catalog = seedPlan()
 const target = (id: string): Target => {
   const found = targetById(catalog, id)
   if (!found) throw new Error(`no target ${id}`)
   return found
 }
 
-t.test('the shipped catalog loads and covers the whole year 2020 in Asia/Shanghai', async (t) => {
+t.test('the shipped plan loads and covers the whole year 2020 in Asia/Shanghai', async (t) => {
+  t.equal(catalog.id, 'guizhou-2020')
+  t.equal(catalog.regionSet, 'guizhou')
+  t.same(catalog.period, { start: '2020-01-01', end: '2020-12-31', timeZone: 'Asia/Shanghai' })
   t.ok(catalog.targets.length >= 18)
   for (const { id, period } of catalog.targets) {
     t.same(period, { start: '2020-01-01', end: '2020-12-31', timeZone: 'Asia/Shanghai' }, id)
@@ -121,6 +122,13 @@ t.test('helpers find targets by id and by the events that feed them', async (t) 
   t.ok(milestones.every((id) => target(id).metric === 'milestone_count'))
 })
 
+t.test('every event-fed target names what it is computed from', async (t) => {
+  t.same(target('food-sampling-pass-rate').computedFrom, { fact: 'SamplingBatchTested' })
+  t.same(target('new-market-entities').computedFrom, { fact: 'MarketEntityRegistered' })
+  t.same(target('elevator-rescue-arrival').computedFrom, { fact: 'RescueRequested', until: 'RescuerArrived' })
+  for (const id of readingTargetIds(catalog)) t.same(target(id).computedFrom, { indicator: id }, id)
+})
+
 // Broken catalogs: a copy of the shipped one, changed in one place, written to a temp file.
 const scratch = mkdtempSync(join(tmpdir(), 'targetwatch-catalog-'))
 t.teardown(() => rmSync(scratch, { recursive: true, force: true }))
@@ -131,15 +139,15 @@ const writeCatalog = (text: string): string => {
   return file
 }
 const indexOf = (id: string): number => catalog.targets.findIndex((t) => t.id === id)
-/** Loads a changed copy of the shipped catalog; fails unless that throws a CatalogError. */
-const loadBroken = (change: (json: any) => void): { file: string; error: CatalogError } => {
+/** Loads a changed copy of the shipped plan; fails unless that throws a PlanFileError. */
+const loadBroken = (change: (json: any) => void): { file: string; error: PlanFileError & { details: { problems: { path: string }[] } } } => {
   const json = structuredClone(catalog)
   change(json)
   const file = writeCatalog(JSON.stringify(json))
   try {
-    loadCatalog(file)
+    loadPlanFile(file)
   } catch (error) {
-    if (error instanceof CatalogError) return { file, error }
+    if (error instanceof PlanFileError) return { file, error: error as never }
     throw error
   }
   throw new Error('the broken catalog loaded')
@@ -148,8 +156,8 @@ const loadBroken = (change: (json: any) => void): { file: string; error: Catalog
 t.test('a wrong type is reported with the file and the JSON path', async (t) => {
   const { file, error } = loadBroken((json) => (json.targets[3].threshold = '3'))
   t.match(error.message, `${file}: /targets/3/threshold must be number`)
-  t.equal(error.code, 'CATALOG_INVALID')
-  t.match(error.problems, [{ path: '/targets/3/threshold' }])
+  t.equal(error.code, 'PLAN_FILE_INVALID')
+  t.match(error.details.problems, [{ path: '/targets/3/threshold' }])
 })
 
 t.test('an unknown metric is reported with the allowed ones', async (t) => {
@@ -203,6 +211,12 @@ t.test('semantic rules a schema cannot express', async (t) => {
     ['unknown item region', (json) => (json.targets[zones].items[0].region = 'guizhou'), `/targets/${zones}/items/0/region must be a region id`],
     ['duplicate item id', (json) => (json.targets[zones].items[1].id = json.targets[zones].items[0].id), `/targets/${zones}/items/1/id duplicates`],
     ['period ends before it starts', (json) => (json.targets[0].period.end = '2019-12-31'), '/targets/0/period start 2020-01-01 is after end 2019-12-31'],
+    ['target period outside the plan', (json) => (json.targets[0].period.end = '2021-03-31'), "/targets/0/period 2020-01-01..2021-03-31 is not within the plan's period"],
+    ['a filter on a field the fact does not have', (json) => (json.targets[passRate].computedFrom.filter = { kind: 'enterprise' }), `/targets/${passRate}/computedFrom/filter/kind SamplingBatchTested has no field 'kind'`],
+    ['a filter value the field does not take', (json) => (json.targets[passRate].computedFrom.filter = { stage: 'retail' }), `/targets/${passRate}/computedFrom/filter/stage 'retail' is not a stage`],
+    ['a count computed from no fact', (json) => delete json.targets[indexOf('new-market-entities')].computedFrom, `/targets/${indexOf('new-market-entities')} must name the fact`],
+    ['a ratio of a fact that has no result', (json) => (json.targets[passRate].computedFrom.fact = 'MarketEntityRegistered'), `/targets/${passRate}/computedFrom/fact a event_ratio target is computed from InspectionBatchTested or SamplingBatchTested`],
+    ['an unknown region set', (json) => (json.regionSet = 'atlantis'), "/regionSet 'atlantis' is not a region set that exists"],
     ['unit does not fit the metric', (json) => (json.targets[rescue].unit = 'ratio'), `/targets/${rescue}/unit must be minutes`],
   ]
   for (const [name, change, expected] of cases) t.match(loadBroken(change).error.message, expected, name)
@@ -210,16 +224,17 @@ t.test('semantic rules a schema cannot express', async (t) => {
 
 t.test('unreadable and malformed files are catalog errors naming the file', async (t) => {
   const missing = join(scratch, 'missing.json')
-  t.throws(() => loadCatalog(missing), { name: 'CatalogError', message: new RegExp(`^${missing}: / cannot be read`) })
+  t.throws(() => loadPlanFile(missing), { name: 'PlanFileError', message: new RegExp(`^${missing}: / cannot be read`) })
   const malformed = writeCatalog('{ "version": ')
-  t.throws(() => loadCatalog(malformed), { name: 'CatalogError', message: new RegExp(`^${malformed}: / is not valid JSON`) })
+  t.throws(() => loadPlanFile(malformed), { name: 'PlanFileError', message: new RegExp(`^${malformed}: / is not valid JSON`) })
 })
 
-t.test('parseCatalog names the source it is given', async (t) => {
-  const json = structuredClone(catalog) as Catalog & { targets: any[] }
+t.test('parsePlan names the source it is given', async (t) => {
+  const json = structuredClone(catalog) as Plan & { targets: any[] }
   json.targets[3].threshold = 'three'
-  t.throws(() => parseCatalog(json, 'seeds/catalog.json'), {
-    message: 'seeds/catalog.json: /targets/3/threshold must be number',
+  t.throws(() => parsePlan(json, builtInKnownRegions(), 'seeds/plans/guizhou-2020.json'), {
+    message: 'seeds/plans/guizhou-2020.json: /targets/3/threshold must be number',
   })
-  t.equal(parseCatalog(structuredClone(catalog), 'copy').targets.length, catalog.targets.length)
+  t.equal(parsePlan(structuredClone(catalog), builtInKnownRegions(), 'copy').targets.length, catalog.targets.length)
+  t.type(t.throws(() => parsePlan({ ...catalog, id: 'Bad Id' }, builtInKnownRegions())), PlanInvalid)
 })

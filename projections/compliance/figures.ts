@@ -1,0 +1,322 @@
+// Measurement: each metric's value over the folded state for a scope (the plan's root or one of
+// its regions) and a date range, and the scope's figure (status, value, sample, interval,
+// threshold, forecast) at the evaluation's date. The status rules are domain/verdicts.ts.
+import { linearTrendAt, meanInterval, wilsonInterval } from '../../domain/statistics.ts'
+import type { MilestoneItem, Status, Target } from '../../domain/targets.ts'
+import { type PeriodPhase, dayNumber, latestDueReportingWindow } from '../../domain/time.ts'
+import { cumulativeStatus, readingStatus, sampleStatus } from '../../domain/verdicts.ts'
+import { forecastCumulative } from './forecast.ts'
+import type { PlanView } from './plan-view.ts'
+import { achievedMilestones, factCount, inspectionTotals, latestReading, readingHistory, rescueTotals } from './queries.ts'
+import type { Forecast, Interval, SeriesValue, ThresholdBasis } from './report-schemas.ts'
+import type { ComplianceState } from './state.ts'
+
+export interface Context {
+  state: ComplianceState
+  view: PlanView
+  target: Target
+  /** The Shanghai day of `at`, unclamped: reporting deadlines run on it after the period too. */
+  businessDate: string
+  /** The business date clamped to the period. */
+  date: string
+  phase: PeriodPhase
+  /** Figures already computed for this target and date (the root's reading figure needs every region's). */
+  figures: Map<string, Figure>
+}
+
+export interface Figure {
+  status: Status
+  value: number | null
+  sample: number
+  interval?: Interval
+  threshold?: number
+  thresholdBasis?: ThresholdBasis
+  forecast?: Forecast
+  asOf?: string
+  staleRegions?: string[]
+}
+
+interface Scoped {
+  threshold: number | null
+  basis: ThresholdBasis
+}
+
+export interface MetricRules {
+  /** Regions that get an entry in the root's report. */
+  listedRegions(ctx: Context): readonly string[]
+  /** The value over events (or readings) dated within [from, to]. */
+  measure(ctx: Context, scope: string, from: string, to: string): SeriesValue
+  /** The scope's figure at the context's date. */
+  figure(ctx: Context, scope: string): Figure
+}
+
+const regionsOf = (ctx: Context, scope: string) => ctx.view.regions.regionsOf(scope)
+const rootOf = (ctx: Context) => ctx.view.regions.rootId
+const isRoot = (ctx: Context, scope: string) => scope === rootOf(ctx)
+const members = (ctx: Context): readonly string[] => ctx.view.regions.memberIds
+
+const withScoped = (figure: Figure, scoped: Scoped): Figure =>
+  scoped.threshold === null ? figure : { ...figure, threshold: scoped.threshold, thresholdBasis: scoped.basis }
+
+/**
+ * Figure of a cumulative count. `countThreshold` is the threshold in events; `toUnit` turns a
+ * count into the target's unit (per 1,000 residents for rates); `scoped.threshold` is the
+ * threshold in that unit; `countBetween` counts the scope's facts in any date range (the forecast
+ * reads earlier periods' seasons from it).
+ */
+const cumulativeFigure = (
+  ctx: Context,
+  count: number,
+  countThreshold: number,
+  toUnit: (count: number) => number,
+  scoped: Scoped & { threshold: number },
+  countBetween: (from: string, to: string) => number,
+): Figure => {
+  const { target, phase } = ctx
+  const value = toUnit(count)
+  let forecast: Forecast | undefined
+  if (phase === 'within' && count > 0) {
+    // For a cap, the probability of staying at or below it: 1 - P(count reaches floor(cap) + 1).
+    const cap = target.comparator === 'lte'
+    const f = forecastCumulative(ctx, { count, countThreshold: cap ? Math.floor(countThreshold) + 1 : countThreshold, countBetween })
+    if (f) forecast = { projected: toUnit(f.projected), probability: cap ? 1 - f.probability : f.probability, method: f.method }
+  }
+  const status = cumulativeStatus(target, phase, count, value, scoped.threshold, forecast?.projected)
+  return withScoped({ status, value, sample: count, ...(forecast ? { forecast } : {}) }, scoped)
+}
+
+const asCount = (count: number): number => count
+
+/**
+ * The count a per-capita figure of `scope` divides: its own facts, plus the share of the facts
+ * of regions whose residents its census figure includes (Gui'an's, for Guiyang and Anshun).
+ */
+const creditedCount = (ctx: Context, scope: string, count: (regions: readonly string[]) => number): number => {
+  let total = 0
+  for (const { region, share } of ctx.view.regions.creditedTo(scope)) total += share * count(regionsOf(ctx, region))
+  return total
+}
+
+const inspections = (ctx: Context, regions: readonly string[], from: string, to: string) => {
+  const selector = ctx.view.selectorOf(ctx.target)
+  if (selector.family !== 'inspections') return { tested: 0, passed: 0 }
+  return inspectionTotals(ctx.state, selector, regions, from, to)
+}
+
+const counted = (ctx: Context, regions: readonly string[], from: string, to: string): number =>
+  factCount(ctx.state, ctx.view.selectorOf(ctx.target), regions, from, to)
+
+const eventRatio: MetricRules = {
+  listedRegions: members,
+  measure: (ctx, scope, from, to) => {
+    const { tested, passed } = inspections(ctx, regionsOf(ctx, scope), from, to)
+    return { value: tested > 0 ? passed / tested : null, sample: tested }
+  },
+  figure: (ctx, scope) => {
+    const { tested, passed } = inspections(ctx, regionsOf(ctx, scope), ctx.target.period.start, ctx.date)
+    const value = tested > 0 ? passed / tested : null
+    const interval = wilsonInterval(passed, tested)
+    const figure: Figure = { status: sampleStatus(ctx.target, ctx.phase, value, tested), value, sample: tested, ...(interval ? { interval } : {}) }
+    return withScoped(figure, { threshold: ctx.target.threshold, basis: 'target' })
+  },
+}
+
+const meanDuration: MetricRules = {
+  listedRegions: members,
+  measure: (ctx, scope, from, to) => {
+    const { count, sum } = rescueTotals(ctx.state, regionsOf(ctx, scope), from, to)
+    return { value: count > 0 ? sum / count : null, sample: count }
+  },
+  figure: (ctx, scope) => {
+    const { count, sum, sumOfSquares } = rescueTotals(ctx.state, regionsOf(ctx, scope), ctx.target.period.start, ctx.date)
+    const value = count > 0 ? sum / count : null
+    const normal = meanInterval(count, sum, sumOfSquares)
+    const interval = normal && { low: Math.max(0, normal.low), high: normal.high }
+    const figure: Figure = { status: sampleStatus(ctx.target, ctx.phase, value, count), value, sample: count, ...(interval ? { interval } : {}) }
+    return withScoped(figure, { threshold: ctx.target.threshold, basis: 'target' })
+  },
+}
+
+const eventCount: MetricRules = {
+  listedRegions: members,
+  measure: (ctx, scope, from, to) => {
+    const count = isRoot(ctx, scope) ? counted(ctx, regionsOf(ctx, scope), from, to) : creditedCount(ctx, scope, (regions) => counted(ctx, regions, from, to))
+    return { value: count, sample: count }
+  },
+  figure: (ctx, scope) => {
+    const { target } = ctx
+    if (isRoot(ctx, scope)) {
+      const between = (from: string, to: string) => counted(ctx, regionsOf(ctx, scope), from, to)
+      return cumulativeFigure(ctx, between(target.period.start, ctx.date), target.threshold, asCount, { threshold: target.threshold, basis: 'target' }, between)
+    }
+    const population = ctx.view.regions.populationOf(scope)
+    const rootPopulation = ctx.view.regions.populationOf(rootOf(ctx))
+    // A region without a census population of its own (Gui'an) has no share of the target: its
+    // facts count for the root and, by their share, for the regions its residents are counted in.
+    if (population === null || rootPopulation === null) {
+      const own = counted(ctx, regionsOf(ctx, scope), target.period.start, ctx.date)
+      return { status: 'no_data', value: own, sample: own }
+    }
+    const between = (from: string, to: string) => creditedCount(ctx, scope, (regions) => counted(ctx, regions, from, to))
+    const share = (target.threshold * population) / rootPopulation
+    return cumulativeFigure(ctx, between(target.period.start, ctx.date), share, asCount, { threshold: share, basis: 'population_share' }, between)
+  },
+}
+
+/** count → count per 1,000 residents of the scope; null without a population of its own. */
+const perThousand = (ctx: Context, scope: string): ((count: number) => number) | null => {
+  const population = ctx.view.regions.populationOf(scope)
+  return population === null ? null : (count) => (count * 1000) / population
+}
+
+const scopeCount = (ctx: Context, scope: string, from: string, to: string): number =>
+  isRoot(ctx, scope) ? counted(ctx, regionsOf(ctx, scope), from, to) : creditedCount(ctx, scope, (regions) => counted(ctx, regions, from, to))
+
+const eventRatePerThousand: MetricRules = {
+  listedRegions: members,
+  measure: (ctx, scope, from, to) => {
+    const toRate = perThousand(ctx, scope)
+    if (toRate === null) return { value: null, sample: counted(ctx, regionsOf(ctx, scope), from, to) }
+    const count = scopeCount(ctx, scope, from, to)
+    return { value: toRate(count), sample: count }
+  },
+  figure: (ctx, scope) => {
+    const population = ctx.view.regions.populationOf(scope)
+    const toRate = perThousand(ctx, scope)
+    if (population === null || toRate === null)
+      return { status: 'no_data', value: null, sample: counted(ctx, regionsOf(ctx, scope), ctx.target.period.start, ctx.date) }
+    const between = (from: string, to: string) => scopeCount(ctx, scope, from, to)
+    const countThreshold = (ctx.target.threshold * population) / 1000
+    return cumulativeFigure(ctx, between(ctx.target.period.start, ctx.date), countThreshold, toRate, { threshold: ctx.target.threshold, basis: 'target' }, between)
+  },
+}
+
+/** Item-per-region targets (every item names its region) list those regions; others none. */
+const itemRegions = (ctx: Context): readonly string[] => {
+  const items = ctx.target.items ?? []
+  if (items.length === 0 || items.some((item) => item.region === undefined)) return []
+  return members(ctx).filter((r) => items.some((item) => item.region === r))
+}
+
+/** Items of the scope: all for the root; for a region, its own items (item-per-region targets). */
+export const scopeItems = (ctx: Context, scope: string): MilestoneItem[] | null => {
+  const { items } = ctx.target
+  if (!items) return null
+  return isRoot(ctx, scope) ? items : items.filter((item) => item.region === scope)
+}
+
+export const achievedOf = (ctx: Context, from: string, to: string) => achievedMilestones(ctx.state, ctx.view.plan.id, ctx.target.id, from, to)
+
+const milestonesMeasure = (ctx: Context, scope: string, from: string, to: string): SeriesValue => {
+  const achieved = achievedOf(ctx, from, to)
+  const items = scopeItems(ctx, scope)
+  let count: number
+  if (items) count = items.filter((item) => achieved.has(item.id)).length
+  else if (isRoot(ctx, scope)) count = achieved.size
+  else count = [...achieved.values()].filter((record) => record.region === scope).length
+  return { value: count, sample: count }
+}
+
+const milestoneCount: MetricRules = {
+  listedRegions: itemRegions,
+  measure: milestonesMeasure,
+  figure: (ctx, scope) => {
+    const between = (from: string, to: string) => milestonesMeasure(ctx, scope, from, to).sample
+    const count = between(ctx.target.period.start, ctx.date)
+    const items = scopeItems(ctx, scope)
+    const root = isRoot(ctx, scope)
+    if (items && items.length > 0)
+      return cumulativeFigure(ctx, count, items.length, asCount, { threshold: items.length, basis: root ? 'target' : 'items' }, between)
+    // A region with no item of its own has no share of the target.
+    if (items) return { status: 'no_data', value: null, sample: 0 }
+    // A plan-wide count asked for one region: the region's achievements, without a share of the target.
+    if (!root) return { status: 'no_data', value: count, sample: count }
+    return cumulativeFigure(ctx, count, ctx.target.threshold, asCount, { threshold: ctx.target.threshold, basis: 'target' }, between)
+  },
+}
+
+const latestOf = (ctx: Context, region: string, from: string, to: string) =>
+  latestReading(ctx.state, ctx.view.plan.id, ctx.view.indicatorOf(ctx.target), region, from, to)
+
+const readingsMeasure = (ctx: Context, scope: string, from: string, to: string): SeriesValue => {
+  let numerator = 0
+  let denominator = 0
+  for (const region of isRoot(ctx, scope) ? members(ctx) : [scope]) {
+    const reading = latestOf(ctx, region, from, to)
+    if (reading) {
+      numerator += reading[1]
+      denominator += reading[2]
+    }
+  }
+  return { value: denominator > 0 ? numerator / denominator : null, sample: denominator }
+}
+
+// by_period_end readings: the least-squares line through the scope's value at each reading
+// date, projected to the period's end.
+const readingTrend = (ctx: Context, scope: string): Forecast | undefined => {
+  const { target, date } = ctx
+  if (target.evaluation !== 'by_period_end' || ctx.phase !== 'within') return undefined
+  const regions = isRoot(ctx, scope) ? members(ctx) : [scope]
+  const history = readingHistory(ctx.state, ctx.view.plan.id, ctx.view.indicatorOf(target), regions, target.period.start, date)
+  const points = history.map(([asOf, numerator, denominator]) => ({ x: dayNumber(asOf), y: numerator / denominator }))
+  const projected = linearTrendAt(points, dayNumber(target.period.end))
+  return projected === null ? undefined : { projected: Math.min(1, Math.max(0, projected)), probability: null, method: 'linear_trend' }
+}
+
+const isRequired = (ctx: Context, region: string): boolean => ctx.view.regions.member(region)?.reporting === 'required'
+
+// Silence never reads as compliance: once a month's (quarter's) report is overdue, a region
+// whose latest reading predates it is stale; a required region that never reported is stale once
+// its first report was due. A voluntary region (Gui'an) that never reported is no_data, but
+// once it reports it is held to the cadence.
+const readingRegionFigure = (ctx: Context, region: string): Figure => {
+  const { target } = ctx
+  const scoped: Scoped = { threshold: target.threshold, basis: 'target' }
+  const reading = latestOf(ctx, region, target.period.start, ctx.date)
+  const due = target.reporting ? latestDueReportingWindow(ctx.businessDate, target.reporting, target.period) : null
+  const overdue = due !== null && (reading ? reading[0] < due.start : isRequired(ctx, region))
+  if (!reading) return withScoped({ status: overdue ? 'stale' : 'no_data', value: null, sample: 0 }, scoped)
+  const [asOf, numerator, denominator] = reading
+  const value = numerator / denominator
+  const forecast = readingTrend(ctx, region)
+  const status = overdue ? 'stale' : readingStatus(target, ctx.phase, value, forecast?.projected)
+  return withScoped({ status, value, sample: denominator, asOf, ...(forecast ? { forecast } : {}) }, scoped)
+}
+
+const readingRatio: MetricRules = {
+  listedRegions: members,
+  measure: readingsMeasure,
+  figure: (ctx, scope) => {
+    if (!isRoot(ctx, scope)) return readingRegionFigure(ctx, scope)
+    const stale = members(ctx).filter((region) => figureOf(ctx, region).status === 'stale')
+    const requiredStale = stale.some((region) => isRequired(ctx, region))
+    const { value, sample } = readingsMeasure(ctx, scope, ctx.target.period.start, ctx.date)
+    const forecast = value === null ? undefined : readingTrend(ctx, scope)
+    let status: Status
+    if (requiredStale) status = 'stale'
+    else status = value === null ? 'no_data' : readingStatus(ctx.target, ctx.phase, value, forecast?.projected)
+    const figure: Figure = { status, value, sample, ...(forecast ? { forecast } : {}), ...(stale.length ? { staleRegions: stale } : {}) }
+    return withScoped(figure, { threshold: ctx.target.threshold, basis: 'target' })
+  },
+}
+
+export const rules: Record<Target['metric'], MetricRules> = {
+  event_ratio: eventRatio,
+  event_rate_per_1000: eventRatePerThousand,
+  reading_ratio: readingRatio,
+  mean_duration: meanDuration,
+  event_count: eventCount,
+  milestone_count: milestoneCount,
+}
+
+const notStarted: Figure = { status: 'no_data', value: null, sample: 0 }
+
+/** The scope's figure, computed once per target and date. */
+export const figureOf = (ctx: Context, scope: string): Figure => {
+  let figure = ctx.figures.get(scope)
+  if (!figure) {
+    figure = ctx.phase === 'before' ? notStarted : rules[ctx.target.metric].figure(ctx, scope)
+    ctx.figures.set(scope, figure)
+  }
+  return figure
+}

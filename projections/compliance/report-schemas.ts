@@ -1,0 +1,108 @@
+// The shapes of compliance answers as zod schemas: the TypeScript types below are inferred from
+// them, and the HTTP routes document their 200 bodies with the same schemas (OpenAPI).
+import { z } from 'zod'
+import { statuses } from '../../domain/targets.ts'
+
+const bilingual = z.object({ zh: z.string(), en: z.string() })
+export const StatusSchema = z.enum(statuses)
+
+export const IntervalSchema = z.object({ low: z.number(), high: z.number() }).describe('95% confidence interval (Wilson for proportions)')
+
+export const ForecastSchema = z.object({
+  /** The value expected at the period's end. */
+  projected: z.number(),
+  /** Probability of reaching the threshold by the end (count targets); null for trends. */
+  probability: z.number().min(0).max(1).nullable(),
+  method: z.enum(['run_rate_poisson', 'linear_trend']),
+})
+
+/** target: the target's own threshold; population_share: apportioned by census population; items: the region's items. */
+export const ThresholdBasisSchema = z.enum(['target', 'population_share', 'items'])
+
+export const RegionReportSchema = z.object({
+  region: z.string(),
+  status: StatusSchema,
+  value: z.number().nullable(),
+  sample: z.number(),
+  interval: IntervalSchema.optional(),
+  threshold: z.number().optional(),
+  thresholdBasis: ThresholdBasisSchema.optional(),
+  forecast: ForecastSchema.optional(),
+  /** reading_ratio: date of the reading the value comes from. */
+  asOf: z.string().optional(),
+})
+
+export const ItemReportSchema = z.object({
+  id: z.string(),
+  title: bilingual,
+  region: z.string().optional(),
+  achieved: z.boolean(),
+  achievedOn: z.string().nullable(),
+})
+
+const period = z.object({ start: z.string(), end: z.string(), timeZone: z.string() })
+
+export const TargetReportSchema = z.object({
+  id: z.string(),
+  title: bilingual,
+  clause: bilingual,
+  section: bilingual,
+  responsibleUnits: z.array(bilingual),
+  metric: z.enum(['event_ratio', 'event_rate_per_1000', 'reading_ratio', 'mean_duration', 'event_count', 'milestone_count']),
+  /** What the value is computed from (the plan's measure). */
+  computedFrom: z
+    .object({
+      fact: z.string().optional(),
+      filter: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
+      until: z.string().optional(),
+      indicator: z.string().optional(),
+    })
+    .optional(),
+  comparator: z.enum(['gte', 'lte', 'eq']),
+  threshold: z.number(),
+  unit: z.enum(['ratio', 'batches_per_1000_residents', 'minutes', 'entities', 'items']),
+  period,
+  evaluation: z.enum(['continuous', 'by_period_end']),
+  commitment: z.enum(['firm', 'strive']),
+  /** The plan's root region (the province), or the region asked for: the scope of status, value, sample and forecast. */
+  scope: z.string(),
+  /** The effective business date: the Shanghai day of `at`, clamped to the period's end. */
+  at: z.string(),
+  /** Where that date lies: before the period (nothing evaluated), within, or after (period over). */
+  phase: z.enum(['before', 'within', 'after']),
+  status: StatusSchema,
+  value: z.number().nullable(),
+  /** value/threshold (gte, eq) or threshold/value (lte), within 0..1; null without a value. */
+  progress: z.number().nullable(),
+  interval: IntervalSchema.optional(),
+  forecast: ForecastSchema.optional(),
+  sample: z.number(),
+  staleRegions: z.array(z.string()).optional(),
+  regions: z.array(RegionReportSchema),
+  items: z.array(ItemReportSchema).optional(),
+})
+
+const seriesValue = z.object({ value: z.number().nullable(), sample: z.number() })
+
+export const SeriesPointSchema = z.object({
+  /** 'YYYY-MM' */
+  month: z.string(),
+  /** Last day counted: the month's end, or the effective date in its month. */
+  through: z.string(),
+  /** From the period's start through `through`. */
+  cumulative: seriesValue,
+  /** Within the month only (from its first day, or the period's start, through `through`). */
+  within: seriesValue,
+})
+
+export const TargetDetailSchema = TargetReportSchema.extend({ series: z.array(SeriesPointSchema) })
+
+export type Interval = z.infer<typeof IntervalSchema>
+export type Forecast = z.infer<typeof ForecastSchema>
+export type ThresholdBasis = z.infer<typeof ThresholdBasisSchema>
+export type RegionReport = z.infer<typeof RegionReportSchema>
+export type ItemReport = z.infer<typeof ItemReportSchema>
+export type TargetReport = z.infer<typeof TargetReportSchema>
+export type SeriesValue = z.infer<typeof seriesValue>
+export type SeriesPoint = z.infer<typeof SeriesPointSchema>
+export type TargetDetail = z.infer<typeof TargetDetailSchema>
