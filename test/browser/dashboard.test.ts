@@ -11,6 +11,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { seedPlan } from '../../seeds/plans.ts'
 import { postYear, waitForProjection } from '../../seeds/simulate/client.ts'
 import { simulateYear } from '../../seeds/simulate/year.ts'
+import { zunyi2021 } from '../fixtures/zunyi-2021.ts'
 import { adminKey } from '../helpers/harness.ts'
 import { projectRoot, startService } from '../helpers/process.ts'
 
@@ -156,6 +157,35 @@ t.test("the dashboard shows the API's figures for every target, and replays the 
   await second.click('#key-form button[type="submit"]')
   await second.waitForSelector('body[data-state="ready"]')
   t.equal(await second.locator('.card[data-target]').count(), catalog.targets.length)
+
+  // A second plan, published over HTTP: the page offers it, and its period, region set and
+  // targets replace the 2020 plan's — nothing in the page's code knows either plan.
+  const published = await fetch(`${url}/v1/plans`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(zunyi2021),
+  })
+  t.equal(published.status, 201, 'a second plan is published')
+  const plansListed = (await api(url, '/v1/plans', viewer)) as { plans: { id: string }[] }
+  await page.reload()
+  await page.waitForSelector('body[data-state="ready"][data-plan="guizhou-2020"]')
+  t.equal(await page.locator('#plan option').count(), plansListed.plans.length, 'the plan selector lists every published plan')
+  t.equal(await page.locator('#plan-title').textContent(), catalog.title.zh, 'the masthead names the 2020 plan')
+  await page.selectOption('#plan', 'zunyi-2021')
+  await page.waitForSelector('body[data-state="ready"][data-plan="zunyi-2021"][data-at="closed"]')
+  t.equal(await page.locator('#plan-title').textContent(), zunyi2021.title.zh, "the masthead names the chosen plan")
+  t.equal(await page.locator('#date').getAttribute('min'), zunyi2021.period.start, "the time line starts at the plan's period")
+  t.equal(await page.locator('#date').getAttribute('max'), zunyi2021.period.end, "and ends with it")
+  t.match(page.url(), /#plan=zunyi-2021$/, 'the plan is in the address, to share')
+  const zunyiReports = ((await api(url, '/v1/plans/zunyi-2021/targets', viewer)) as { targets: Report[] }).targets
+  const zunyiCards = await page.locator('.card[data-target]').evaluateAll((cards) => cards.map((c) => [c.getAttribute('data-target'), c.getAttribute('data-status')]))
+  t.same(zunyiCards, zunyiReports.map((r) => [r.id, r.status]), "the cards are the chosen plan's targets, with the API's statuses")
+  const columns = await page.locator('#matrix th[scope="col"]').count()
+  t.equal(columns, zunyi2021.regionSet.regions.length + 2, "the region table's columns are the plan's region set (its root and its counties)")
+  await page.fill('#date', '2021-06-30')
+  await page.waitForSelector('body[data-state="ready"][data-plan="zunyi-2021"][data-at="2021-06-30"]')
+  t.match(page.url(), /plan=zunyi-2021/, 'a date inside the period keeps the plan')
+  await page.screenshot({ path: path.join(outputDir, 'dashboard-second-plan.png'), fullPage: true })
 
   t.same([...problems, ...secondProblems], [], 'no console errors, failed requests or error responses')
 })

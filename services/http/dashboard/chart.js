@@ -13,16 +13,18 @@ export const statusColors = {
   no_data: '#8b929c',
 }
 
-const months = Array.from({ length: 12 }, (_, i) => i + 1)
-
 /**
- * Chart data at a date: months before the date's month come from the year's series, the date's
+ * Chart data at a date: months before the date's month come from the period's series, the date's
  * month is the target's value at that date (for a cumulative series they are the same figure),
- * later months are empty. `month` is 1-12, or 13 for the closed year.
+ * later months are empty. `periodMonths` are the period's months ('2020-01', …); `month` is the
+ * date's 1-based index among them, or one past the last for the closed period.
  */
-export const chartData = ({ series, value, threshold, unit, forecast, month }) => {
+export const chartData = ({ series, value, threshold, unit, forecast, month, months: periodMonths }) => {
   const scale = chartScale(unit)
-  const byMonth = new Map((series ?? []).map((point) => [Number(point.month.slice(5, 7)), point.cumulative.value]))
+  const months = periodMonths.map((_, i) => i + 1)
+  const last = months.length
+  const indexOf = new Map(periodMonths.map((m, i) => [m, i + 1]))
+  const byMonth = new Map((series ?? []).map((point) => [indexOf.get(point.month.slice(0, 7)), point.cumulative.value]))
   const values = months.map((m) => {
     if (m > month) return null
     const v = m === month ? value : byMonth.get(m)
@@ -30,16 +32,18 @@ export const chartData = ({ series, value, threshold, unit, forecast, month }) =
   })
   const limit = months.map(() => threshold * scale)
   const projected = months.map((m) => {
-    if (!forecast || month > 12 || value === null) return null
+    if (!forecast || month > last || value === null) return null
     if (m === month) return value * scale
-    if (m === 12) return forecast.projected * scale
+    if (m === last) return forecast.projected * scale
     return null
   })
   return [months, values, limit, projected]
 }
 
 /** `statusOf` is read at every draw, so a chart follows its card's status without a rebuild. */
-export const createChart = (container, { unit, statusOf }) => {
+export const createChart = (container, { unit, statusOf, months: periodMonths }) => {
+  const months = periodMonths.map((_, i) => i + 1)
+  const monthLabel = (t) => periodMonths[t - 1]?.slice(5, 7).replace(/^0/, '')
   const color = () => statusColors[statusOf()] ?? statusColors.no_data
   const width = Math.max(200, container.clientWidth)
   const options = {
@@ -47,7 +51,7 @@ export const createChart = (container, { unit, statusOf }) => {
     height: 116,
     legend: { show: false },
     cursor: { drag: { x: false, y: false }, points: { size: 6 } },
-    scales: { x: { time: false, range: [0.6, 12.4] } },
+    scales: { x: { time: false, range: [0.6, months.length + 0.4] } },
     series: [
       {},
       { label: 'value', stroke: color, width: 2, fill: () => `${color()}1f`, points: { size: 4, fill: color }, spanGaps: false },
@@ -63,7 +67,7 @@ export const createChart = (container, { unit, statusOf }) => {
         size: 24,
         incrs: [1, 2, 3, 4, 6, 12],
         space: 34,
-        values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? `${t}月` : '')),
+        values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) && monthLabel(t) ? `${monthLabel(t)}月` : '')),
       },
       {
         stroke: '#5b6470',

@@ -75,3 +75,9 @@ export const shanghaiTime = (instant) => {
   if (!Number.isFinite(ms)) return instant ?? ''
   return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')
 }
+
+/** 贵阳市 → 贵阳, 黔西南布依族苗族自治州 → 黔西南州, 仁怀市 → 仁怀; English: the first word. */
+export const shortName = (name) => ({
+  zh: name.zh.replace(/^(.+?)(布依族|苗族|侗族).*自治州$/, '$1州').replace(/^(.{2,})[市省县]$/, '$1').replace(/^(.{2,})(?<!新)区$/, '$1'),
+  en: name.en.replace(/ (Buyei|Miao).*$/, '').replace(/ (Province|County|District|City)$/, ''),
+})

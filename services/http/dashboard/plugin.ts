@@ -1,14 +1,14 @@
 // The dashboard: static files read once at start-up and served from memory with ETags, uPlot
-// from node_modules (no CDN: it works offline), and a small JSON of region names. The page reads
-// the public API with the key it is given in the URL fragment (never sent to the server) or
-// asks for one. Strict headers: no inline script or style, no framing, no referrer.
+// from node_modules (no CDN: it works offline). The page reads the public API with the key it
+// is given in the URL fragment (never sent to the server) or asks for one; plans, their periods
+// and region sets come from the API. Strict headers: no inline script or style, no framing, no
+// referrer.
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { builtInRegionSets } from '../../../seeds/plans.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const uplotDist = path.dirname(createRequire(import.meta.url).resolve('uplot')) // node_modules/uplot/dist
@@ -36,21 +36,6 @@ export const securityHeaders: Record<string, string> = {
   'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
 }
 
-/** 贵阳市 → 贵阳, 黔西南布依族苗族自治州 → 黔西南州; English: the first word. */
-const shortName = (name: { zh: string; en: string }) => ({
-  zh: name.zh.replace(/^(.+?)(布依族|苗族|侗族).*自治州$/, '$1州').replace(/市$/, '').replace(/省$/, ''),
-  en: name.en.replace(/ (Buyei|Miao).*$/, '').replace(/ Province$/, ''),
-})
-
-// Names of the built-in regions, for the first paint; a plan's own set comes from /v1/plans/:plan/regions.
-const meta = () => {
-  const [set] = builtInRegionSets()
-  return JSON.stringify({
-    province: { id: set!.root.id, name: set!.root.name, short: shortName(set!.root.name) },
-    regions: set!.regions.map((r) => ({ id: r.id, code: r.code, name: r.name, short: shortName(r.name), population: r.population?.value ?? null })),
-  })
-}
-
 interface Asset {
   body: Buffer
   type: string
@@ -75,7 +60,6 @@ export const dashboardPlugin = async (app: FastifyInstance) => {
     '/dashboard/favicon.svg': file(here, 'favicon.svg', 'image/svg+xml'),
     '/dashboard/vendor/uPlot.iife.min.js': file(uplotDist, 'uPlot.iife.min.js', 'text/javascript; charset=utf-8'),
     '/dashboard/vendor/uPlot.min.css': file(uplotDist, 'uPlot.min.css', 'text/css; charset=utf-8'),
-    '/dashboard/meta.json': asset(meta(), 'application/json; charset=utf-8'),
   }
   const send = (served: Asset) => async (request: FastifyRequest, reply: FastifyReply) => {
     reply.headers(securityHeaders).header('content-type', served.type).header('etag', served.etag).header('cache-control', 'no-cache')

@@ -103,7 +103,7 @@ export const createCard = (report, regionNames) => {
   )
   let status = report.status
   let chart = null
-  const update = (current, detail, month) => {
+  const update = (current, detail, month, months) => {
     status = current.status
     root.dataset.status = current.status
     root.className = `card s-${current.status}`
@@ -120,8 +120,8 @@ export const createCard = (report, regionNames) => {
     parts.items.className = `items${(current.items ?? []).length > 3 ? ' dots' : ''}`
     parts.sample.textContent = sampleText(current) ?? ''
     if (detail) {
-      chart ??= createChart(parts.chart, { unit: current.unit, statusOf: () => status })
-      chart.setData(chartData({ series: detail.series, value: current.value, threshold: current.threshold, unit: current.unit, forecast: current.forecast, month }))
+      chart ??= createChart(parts.chart, { unit: current.unit, statusOf: () => status, months })
+      chart.setData(chartData({ series: detail.series, value: current.value, threshold: current.threshold, unit: current.unit, forecast: current.forecast, month, months }))
     }
   }
   const resize = () => chart?.setSize({ width: Math.max(200, parts.chart.clientWidth), height: 116 })
@@ -164,13 +164,13 @@ export const renderMatrix = (table, reports, meta) => {
       if (!entry) return el('td', { class: 'none', text: '—' })
       const text = formatCompact(entry.value, report.unit)
       const title = `${name} · ${report.title.zh}: ${formatValue(entry.value, report.unit)} ${unitText(report.unit)} — ${statuses[entry.status]?.zh ?? entry.status} ${statuses[entry.status]?.en ?? ''}`
-      return el('td', { class: `s-${entry.status}`, title, 'data-status': entry.status, 'data-region': entry.region ?? 'guizhou' }, text)
+      return el('td', { class: `s-${entry.status}`, title, 'data-status': entry.status, 'data-region': entry.region }, text)
     }
     return el(
       'tr',
       { 'data-target': report.id },
       el('th', { scope: 'row' }, bilingual(report.title.zh, report.title.en)),
-      cell({ status: report.status, value: report.value }, meta.province.name.zh),
+      cell({ status: report.status, value: report.value, region: meta.province.id }, meta.province.name.zh),
       ...meta.regions.map((r) => cell(byRegion.get(r.id), r.name.zh)),
     )
   })

@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { ValidationError } from '../../../domain/errors.ts'
 import { planId } from '../../../domain/events.ts'
 import { planJsonSchema } from '../../../domain/plan-schema.ts'
-import { type PlanRevision, regionSetIdOf } from '../../../domain/plans.ts'
+import { defaultPlanId, type PlanRevision, regionSetIdOf } from '../../../domain/plans.ts'
 import type { Services } from '../../services.ts'
 import { principalOf } from '../plugins/auth.ts'
 import { errorResponse, jsonSchemaOf, parsedBy, zodPart } from '../schemas.ts'
@@ -32,7 +32,12 @@ export const PlanSummary = z.object({
   position: z.number().int(),
   recordedAt: z.string(),
 })
-const PlanList = z.object({ position: z.number().int(), plans: z.array(PlanSummary) })
+const PlanList = z.object({
+  position: z.number().int(),
+  /** The plan the un-prefixed routes (GET /v1/targets[/:id]) answer for. */
+  default: z.string(),
+  plans: z.array(PlanSummary),
+})
 
 const summaryOf = ({ plan, revision, position: at, recordedAt }: PlanRevision): z.infer<typeof PlanSummary> => ({
   id: plan.id,
@@ -121,7 +126,7 @@ export const planRoutes = async (app: FastifyInstance, services: Services) => {
     async (request) => {
       const query = request.query as z.infer<typeof AtPosition>
       const at = await services.reader.positionOf(query)
-      return { position: at, plans: plans.list(at).map(summaryOf) }
+      return { position: at, default: defaultPlanId, plans: plans.list(at).map(summaryOf) }
     },
   )
 
