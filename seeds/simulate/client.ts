@@ -175,7 +175,7 @@ export const postYear = async (year: Iterable<SimulatedDay>, options: PostOption
 export const preflight = async (url: string, key: string): Promise<void> => {
   let response: Response
   try {
-    response = await fetch(`${url}/v1/targets?at=2020-01-01`, { headers: { authorization: `Bearer ${key}`, ...oneShot } })
+    response = await fetch(`${url}/v1/plans`, { headers: { authorization: `Bearer ${key}`, ...oneShot } })
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause
     throw new SimulationError(`cannot reach ${url} (${cause?.code ?? cause?.message ?? String(error)}); is the service running?`)
