@@ -1,7 +1,7 @@
 // `npm run bench`: every performance figure of issue #7 against a ceiling measured in the same run
 // on the same machine, as one table (stdout; progress goes to stderr). Never part of `npm test`.
 // Environment: BENCH_SCALES (100k,1M,10M), BENCH_REPEAT (3), BENCH_SECONDS (10), BENCH_DIR,
-// BENCH_CONNECTIONS (50), BENCH_ONLY (ingest,batch,rebuild,targets,history,extra). See README.
+// BENCH_CONNECTIONS (50), BENCH_ONLY (ingest,batch,rebuild,plans,targets,history,extra). See README.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -13,6 +13,7 @@ import { seededLog } from './logs.ts'
 import { rebuild, type RebuildResult } from './rebuild.ts'
 import { formatTable, type Figure } from './table.ts'
 import { historicalQueries, liveTargets, type HistoryResult } from './targets.ts'
+import { rebuildTwoPlans } from './two-plans.ts'
 
 const config = loadBenchConfig()
 const log = (line: string) => process.stderr.write(`${line}\n`)
@@ -57,6 +58,12 @@ if (wants('rebuild')) {
     goal: { compare: '>=', target: 0.8 },
     note: `each round's pair, scan/rebuild: ${ofMain.pairedRatios.map((ratio) => ratio.toFixed(2)).join(', ')}`,
   })
+}
+
+if (wants('plans')) {
+  log(`rebuild over ${formatScale(main.count)} events with two plans active against one`)
+  figures.push(await rebuildTwoPlans(config, main, work, log))
+  sample()
 }
 
 if (wants('targets')) {
