@@ -57,11 +57,12 @@ export const weightOf = (activity: Activity, date: string): number =>
   activity.monthly[Number(date.slice(5, 7)) - 1]! * activity.days[dayKind(date)]
 
 /**
- * `total` split over the days of 2020 in proportion to the activity, as whole numbers that sum
- * exactly to `total` (cumulative rounding: no day drifts by more than one from its share).
+ * `total` split over the days of 2020 in proportion to the activity (times a factor per month,
+ * when given), as whole numbers that sum exactly to `total` (cumulative rounding: no day drifts
+ * by more than one from its share).
  */
-export const allocate = (total: number, activity: Activity): number[] => {
-  const weights = daysOfYear.map((date) => weightOf(activity, date))
+export const allocate = (total: number, activity: Activity, monthFactors?: readonly number[]): number[] => {
+  const weights = daysOfYear.map((date) => weightOf(activity, date) * (monthFactors?.[Number(date.slice(5, 7)) - 1] ?? 1))
   const sum = weights.reduce((a, b) => a + b, 0)
   let cumulative = 0
   let allocated = 0
