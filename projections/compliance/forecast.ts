@@ -10,7 +10,7 @@
 import { type MonthSlot, type ProfileSource, type SeasonalForecast, forecastSeasonalCount } from '../../domain/forecast.ts'
 import { type CountForecast, forecastCount } from '../../domain/statistics.ts'
 import type { Target } from '../../domain/targets.ts'
-import { daysBetween, elapsedDays, firstDayOfMonth, lastDayOfMonth, monthsBetween, periodLengthDays } from '../../domain/time.ts'
+import { addDays, daysBetween, elapsedDays, firstDayOfMonth, lastDayOfMonth, monthsBetween, periodLengthDays } from '../../domain/time.ts'
 import type { Context } from './figures.ts'
 
 /** The scope's facts dated within [from, to], by month 'YYYY-MM' (any dates: earlier periods too). */
@@ -82,10 +82,26 @@ export const seasonalSlots = (target: Target, date: string, countByMonth: CountB
   return { slots, source }
 }
 
+/**
+ * The last day whose facts the forecast trusts to be in: facts that arrive late (a sampling batch
+ * is recorded when the laboratory reports, days or weeks after it was sampled) leave the latest
+ * days short, which would read as a slowdown. A target whose `reporting.graceDays` says how late
+ * its facts may arrive is read through the last month end at least graceDays back (whole months:
+ * days within a month do not weigh alike, a holiday is not a slow day). Until the period has such
+ * a month, the forecast reads everything there is.
+ */
+export const settledThrough = (target: Target, date: string): string => {
+  const grace = target.reporting?.graceDays ?? 0
+  if (!(grace > 0)) return date
+  const settled = addDays(date, -grace)
+  const monthEnd = settled === lastDayOfMonth(settled.slice(0, 7)) ? settled : addDays(firstDayOfMonth(settled.slice(0, 7)), -1)
+  return monthEnd >= target.period.start ? monthEnd : date
+}
+
 export const forecastCumulative = (ctx: Context, input: CumulativeInput): CountForecast | SeasonalForecast | null => {
   const { target, date } = ctx
   if (input.countByMonth && (target.metric === 'event_count' || target.metric === 'event_rate_per_1000')) {
-    const { slots, source } = seasonalSlots(target, date, input.countByMonth)
+    const { slots, source } = seasonalSlots(target, settledThrough(target, date), input.countByMonth)
     return forecastSeasonalCount({ months: slots, threshold: input.countThreshold, profile: source })
   }
   return forecastCount({

@@ -57,13 +57,16 @@ export const weightOf = (activity: Activity, date: string): number =>
   activity.monthly[Number(date.slice(5, 7)) - 1]! * activity.days[dayKind(date)]
 
 /**
- * `total` split over the days of 2020 in proportion to the activity (times a factor per month,
- * when given), as whole numbers that sum exactly to `total` (cumulative rounding: no day drifts
- * by more than one from its share).
+ * `total` split over the days of 2020 in proportion to the activity, as whole numbers that sum
+ * exactly to `total` (cumulative rounding: no day drifts by more than one from its share).
+ * `monthFactors` (January first) multiply each month's volume on top: the year then brings
+ * `total` times their weighted mean, a busy month is not made up for by a quiet one.
  */
 export const allocate = (total: number, activity: Activity, monthFactors?: readonly number[]): number[] => {
-  const weights = daysOfYear.map((date) => weightOf(activity, date) * (monthFactors?.[Number(date.slice(5, 7)) - 1] ?? 1))
+  const plain = daysOfYear.map((date) => weightOf(activity, date))
+  const weights = monthFactors ? daysOfYear.map((date, day) => plain[day]! * monthFactors[Number(date.slice(5, 7)) - 1]!) : plain
   const sum = weights.reduce((a, b) => a + b, 0)
+  if (monthFactors) total = Math.round((total * sum) / plain.reduce((a, b) => a + b, 0))
   let cumulative = 0
   let allocated = 0
   return weights.map((weight) => {

@@ -24,8 +24,9 @@ export interface SimulationOptions {
   plan: Plan
   /**
    * Month-to-month variation of the volumes (sampling, registrations, entrapments) that the
-   * calendar does not explain: each region's month and each region's year are drawn from the
-   * seed with this coefficient of variation (log-normal, mean 1). Default 0: the calendar's year
+   * calendar does not explain: each region's year and, on top, each of its months are drawn from
+   * the seed with this coefficient of variation (log-normal, mean 1; a quiet month is not made up
+   * later). Default 0: the calendar's year
    * exactly, the same volumes for every seed. The calibration (test/bench/calibration.ts) uses it
    * so that seeds differ as years do.
    */
