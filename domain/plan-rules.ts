@@ -87,6 +87,9 @@ const targetProblems = (target: Target, plan: Plan, regionIds: ReadonlySet<strin
   if (metric === 'reading_ratio' && target.reporting === undefined) problem('', 'must have reporting (cadence and graceDays) for a reading_ratio target')
   computedFromProblems(target, problem)
 
+  if (target.seasonalProfile !== undefined && metric !== 'event_count' && metric !== 'event_rate_per_1000')
+    problem('/seasonalProfile', `is only for event_count and event_rate_per_1000 targets (their forecast follows it), not ${metric}`)
+
   if (items !== undefined) {
     if (metric !== 'milestone_count') problem('/items', `are only for milestone_count targets, not ${metric}`)
     if (threshold !== items.length) problem('/threshold', `must equal the number of items (${items.length}), is ${threshold}`)

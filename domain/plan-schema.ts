@@ -133,6 +133,13 @@ const target: JSONSchemaType<Target> = {
     items: { type: 'array', nullable: true, items: milestoneItem, minItems: 1 },
     commitment: { type: 'string', enum: commitments },
     measure: { ...bilingual, nullable: true },
+    seasonalProfile: {
+      type: 'object',
+      nullable: true,
+      properties: { monthly: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 12, maxItems: 12 }, source: bilingual },
+      required: ['monthly', 'source'],
+      additionalProperties: false,
+    },
   },
   required: [
     'id',

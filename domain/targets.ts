@@ -96,6 +96,18 @@ export interface Target {
   commitment: 'firm' | 'strive'
   /** What a reporter counts: numerator and denominator of a reading, or when a milestone item is achieved. */
   measure?: Bilingual
+  /**
+   * Count and density targets: how the period's facts fall by calendar month (January first),
+   * for the forecast when the log holds no previous period to take the shape from; `source`
+   * says where the shares come from. Absent: a flat profile (domain/forecast.ts).
+   */
+  seasonalProfile?: SeasonalProfile
+}
+
+export interface SeasonalProfile {
+  /** Twelve positive weights, January to December; only their ratios matter. */
+  monthly: number[]
+  source: Bilingual
 }
 
 export type Status = 'no_data' | 'met' | 'on_track' | 'at_risk' | 'breached' | 'missed' | 'stale'

@@ -5,9 +5,9 @@ import { linearTrendAt, meanInterval, wilsonInterval } from '../../domain/statis
 import type { MilestoneItem, Status, Target } from '../../domain/targets.ts'
 import { type PeriodPhase, dayNumber, latestDueReportingWindow } from '../../domain/time.ts'
 import { cumulativeStatus, readingStatus, sampleStatus } from '../../domain/verdicts.ts'
-import { forecastCumulative } from './forecast.ts'
+import { type CountByMonth, forecastCumulative } from './forecast.ts'
 import type { PlanView } from './plan-view.ts'
-import { achievedMilestones, factCount, inspectionTotals, latestReading, readingHistory, rescueTotals } from './queries.ts'
+import { achievedMilestones, factCount, factCountsByMonth, inspectionTotals, latestReading, readingHistory, rescueTotals } from './queries.ts'
 import type { Forecast, Interval, SeriesValue, ThresholdBasis } from './report-schemas.ts'
 import type { ComplianceState } from './state.ts'
 
@@ -61,7 +61,7 @@ const withScoped = (figure: Figure, scoped: Scoped): Figure =>
 /**
  * Figure of a cumulative count. `countThreshold` is the threshold in events; `toUnit` turns a
  * count into the target's unit (per 1,000 residents for rates); `scoped.threshold` is the
- * threshold in that unit; `countBetween` counts the scope's facts in any date range (the forecast
+ * threshold in that unit; `countByMonth` counts the scope's facts in any date range by month (the forecast
  * reads earlier periods' seasons from it).
  */
 const cumulativeFigure = (
@@ -70,7 +70,7 @@ const cumulativeFigure = (
   countThreshold: number,
   toUnit: (count: number) => number,
   scoped: Scoped & { threshold: number },
-  countBetween: (from: string, to: string) => number,
+  countByMonth?: CountByMonth,
 ): Figure => {
   const { target, phase } = ctx
   const value = toUnit(count)
@@ -78,8 +78,8 @@ const cumulativeFigure = (
   if (phase === 'within' && count > 0) {
     // For a cap, the probability of staying at or below it: 1 - P(count reaches floor(cap) + 1).
     const cap = target.comparator === 'lte'
-    const f = forecastCumulative(ctx, { count, countThreshold: cap ? Math.floor(countThreshold) + 1 : countThreshold, countBetween })
-    if (f) forecast = { projected: toUnit(f.projected), probability: cap ? 1 - f.probability : f.probability, method: f.method }
+    const f = forecastCumulative(ctx, { count, countThreshold: cap ? Math.floor(countThreshold) + 1 : countThreshold, countByMonth })
+    if (f) forecast = { ...f, projected: toUnit(f.projected), probability: cap ? 1 - f.probability : f.probability }
   }
   const status = cumulativeStatus(target, phase, count, value, scoped.threshold, forecast?.projected)
   return withScoped({ status, value, sample: count, ...(forecast ? { forecast } : {}) }, scoped)
@@ -105,6 +105,17 @@ const inspections = (ctx: Context, regions: readonly string[], from: string, to:
 
 const counted = (ctx: Context, regions: readonly string[], from: string, to: string): number =>
   factCount(ctx.state, ctx.view.selectorOf(ctx.target), regions, from, to)
+
+const countedByMonth = (ctx: Context, regions: readonly string[], from: string, to: string): Record<string, number> =>
+  factCountsByMonth(ctx.state, ctx.view.selectorOf(ctx.target), regions, from, to)
+
+/** creditedCount by month. */
+const creditedByMonth = (ctx: Context, scope: string, from: string, to: string): Record<string, number> => {
+  const total: Record<string, number> = {}
+  for (const { region, share } of ctx.view.regions.creditedTo(scope))
+    for (const [month, n] of Object.entries(countedByMonth(ctx, regionsOf(ctx, region), from, to))) total[month] = (total[month] ?? 0) + share * n
+  return total
+}
 
 const eventRatio: MetricRules = {
   listedRegions: members,
@@ -146,8 +157,8 @@ const eventCount: MetricRules = {
   figure: (ctx, scope) => {
     const { target } = ctx
     if (isRoot(ctx, scope)) {
-      const between = (from: string, to: string) => counted(ctx, regionsOf(ctx, scope), from, to)
-      return cumulativeFigure(ctx, between(target.period.start, ctx.date), target.threshold, asCount, { threshold: target.threshold, basis: 'target' }, between)
+      const byMonth: CountByMonth = (from, to) => countedByMonth(ctx, regionsOf(ctx, scope), from, to)
+      return cumulativeFigure(ctx, counted(ctx, regionsOf(ctx, scope), target.period.start, ctx.date), target.threshold, asCount, { threshold: target.threshold, basis: 'target' }, byMonth)
     }
     const population = ctx.view.regions.populationOf(scope)
     const rootPopulation = ctx.view.regions.populationOf(rootOf(ctx))
@@ -157,9 +168,9 @@ const eventCount: MetricRules = {
       const own = counted(ctx, regionsOf(ctx, scope), target.period.start, ctx.date)
       return { status: 'no_data', value: own, sample: own }
     }
-    const between = (from: string, to: string) => creditedCount(ctx, scope, (regions) => counted(ctx, regions, from, to))
+    const count = creditedCount(ctx, scope, (regions) => counted(ctx, regions, target.period.start, ctx.date))
     const share = (target.threshold * population) / rootPopulation
-    return cumulativeFigure(ctx, between(target.period.start, ctx.date), share, asCount, { threshold: share, basis: 'population_share' }, between)
+    return cumulativeFigure(ctx, count, share, asCount, { threshold: share, basis: 'population_share' }, (from, to) => creditedByMonth(ctx, scope, from, to))
   },
 }
 
@@ -185,9 +196,9 @@ const eventRatePerThousand: MetricRules = {
     const toRate = perThousand(ctx, scope)
     if (population === null || toRate === null)
       return { status: 'no_data', value: null, sample: counted(ctx, regionsOf(ctx, scope), ctx.target.period.start, ctx.date) }
-    const between = (from: string, to: string) => scopeCount(ctx, scope, from, to)
+    const byMonth: CountByMonth = (from, to) => (isRoot(ctx, scope) ? countedByMonth(ctx, regionsOf(ctx, scope), from, to) : creditedByMonth(ctx, scope, from, to))
     const countThreshold = (ctx.target.threshold * population) / 1000
-    return cumulativeFigure(ctx, between(ctx.target.period.start, ctx.date), countThreshold, toRate, { threshold: ctx.target.threshold, basis: 'target' }, between)
+    return cumulativeFigure(ctx, scopeCount(ctx, scope, ctx.target.period.start, ctx.date), countThreshold, toRate, { threshold: ctx.target.threshold, basis: 'target' }, byMonth)
   },
 }
 
@@ -221,17 +232,16 @@ const milestoneCount: MetricRules = {
   listedRegions: itemRegions,
   measure: milestonesMeasure,
   figure: (ctx, scope) => {
-    const between = (from: string, to: string) => milestonesMeasure(ctx, scope, from, to).sample
-    const count = between(ctx.target.period.start, ctx.date)
+    const count = milestonesMeasure(ctx, scope, ctx.target.period.start, ctx.date).sample
     const items = scopeItems(ctx, scope)
     const root = isRoot(ctx, scope)
     if (items && items.length > 0)
-      return cumulativeFigure(ctx, count, items.length, asCount, { threshold: items.length, basis: root ? 'target' : 'items' }, between)
+      return cumulativeFigure(ctx, count, items.length, asCount, { threshold: items.length, basis: root ? 'target' : 'items' })
     // A region with no item of its own has no share of the target.
     if (items) return { status: 'no_data', value: null, sample: 0 }
     // A plan-wide count asked for one region: the region's achievements, without a share of the target.
     if (!root) return { status: 'no_data', value: count, sample: count }
-    return cumulativeFigure(ctx, count, ctx.target.threshold, asCount, { threshold: ctx.target.threshold, basis: 'target' }, between)
+    return cumulativeFigure(ctx, count, ctx.target.threshold, asCount, { threshold: ctx.target.threshold, basis: 'target' })
   },
 }
 

@@ -8,12 +8,12 @@ const sumDays = <V>(
   regions: readonly string[],
   from: string,
   to: string,
-  add: (value: V) => void,
+  add: (value: V, day: string) => void,
 ): void => {
   for (const region of regions) {
     const days = getOwn(byRegion, region)
     if (!days) continue
-    for (const day of Object.keys(days)) if (day >= from && day <= to) add(days[day]!)
+    for (const day of Object.keys(days)) if (day >= from && day <= to) add(days[day]!, day)
   }
 }
 
@@ -31,37 +31,55 @@ export const inspectionTotals = (
   regions: readonly string[],
   from: string,
   to: string,
+  onDay?: (tested: number, day: string) => void,
 ) => {
   let tested = 0
   let passed = 0
   for (const cell of inspectionCells(state, selector))
-    sumDays(state.inspections[cell]!, regions, from, to, ([t, p]) => {
+    sumDays(state.inspections[cell]!, regions, from, to, ([t, p], day) => {
       tested += t
       passed += p
+      onDay?.(t, day)
     })
   return { tested, passed }
 }
 
-/** How many selected facts are dated within [from, to]. */
-export const factCount = (state: ComplianceState, selector: FactSelector, regions: readonly string[], from: string, to: string): number => {
-  let count = 0
-  const add = (n: number) => {
-    count += n
-  }
+/** Calls `add` with the selected facts of each bucket dated within [from, to]. */
+const eachFactDay = (state: ComplianceState, selector: FactSelector, regions: readonly string[], from: string, to: string, add: (n: number, day: string) => void): void => {
   switch (selector.family) {
     case 'inspections':
-      return inspectionTotals(state, selector, regions, from, to).tested
+      inspectionTotals(state, selector, regions, from, to, add)
+      return
     case 'entities':
       for (const kind of Object.keys(state.entities)) if (selects(selector.kind, kind)) sumDays(state.entities[kind]!, regions, from, to, add)
-      return count
+      return
     case 'rescues':
       sumDays(state.rescueRequests, regions, from, to, add)
-      return count
+      return
     default: {
       const _exhaustive: never = selector
       return _exhaustive
     }
   }
+}
+
+/** How many selected facts are dated within [from, to]. */
+export const factCount = (state: ComplianceState, selector: FactSelector, regions: readonly string[], from: string, to: string): number => {
+  let count = 0
+  eachFactDay(state, selector, regions, from, to, (n) => {
+    count += n
+  })
+  return count
+}
+
+/** The selected facts dated within [from, to], by month 'YYYY-MM', in one pass (the seasonal forecast's input). */
+export const factCountsByMonth = (state: ComplianceState, selector: FactSelector, regions: readonly string[], from: string, to: string): Record<string, number> => {
+  const months: Record<string, number> = {}
+  eachFactDay(state, selector, regions, from, to, (n, day) => {
+    const month = day.slice(0, 7)
+    months[month] = (months[month] ?? 0) + n
+  })
+  return months
 }
 
 export const rescueTotals = (state: ComplianceState, regions: readonly string[], from: string, to: string) => {

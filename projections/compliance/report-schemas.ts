@@ -13,7 +13,11 @@ export const ForecastSchema = z.object({
   projected: z.number(),
   /** Probability of reaching the threshold by the end (count targets); null for trends. */
   probability: z.number().min(0).max(1).nullable(),
-  method: z.enum(['run_rate_poisson', 'linear_trend']),
+  method: z.enum(['run_rate_poisson', 'linear_trend', 'seasonal_overdispersed']),
+  /** seasonal_overdispersed: where the monthly profile came from (domain/forecast.ts). */
+  profile: z.enum(['previous_period', 'declared', 'flat']).optional(),
+  /** seasonal_overdispersed: the month-to-month variation beyond Poisson noise it allowed for (coefficient of variation). */
+  variation: z.number().optional(),
 })
 
 /** target: the target's own threshold; population_share: apportioned by census population; items: the region's items. */

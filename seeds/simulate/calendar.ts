@@ -59,10 +59,14 @@ export const weightOf = (activity: Activity, date: string): number =>
 /**
  * `total` split over the days of 2020 in proportion to the activity, as whole numbers that sum
  * exactly to `total` (cumulative rounding: no day drifts by more than one from its share).
+ * `monthFactors` (January first) multiply each month's volume on top: the year then brings
+ * `total` times their weighted mean, a busy month is not made up for by a quiet one.
  */
-export const allocate = (total: number, activity: Activity): number[] => {
-  const weights = daysOfYear.map((date) => weightOf(activity, date))
+export const allocate = (total: number, activity: Activity, monthFactors?: readonly number[]): number[] => {
+  const plain = daysOfYear.map((date) => weightOf(activity, date))
+  const weights = monthFactors ? daysOfYear.map((date, day) => plain[day]! * monthFactors[Number(date.slice(5, 7)) - 1]!) : plain
   const sum = weights.reduce((a, b) => a + b, 0)
+  if (monthFactors) total = Math.round((total * sum) / plain.reduce((a, b) => a + b, 0))
   let cumulative = 0
   let allocated = 0
   return weights.map((weight) => {

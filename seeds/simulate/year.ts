@@ -22,6 +22,15 @@ export interface SimulationOptions {
   until?: string
   /** The plan whose milestone items the year achieves (titles, regions): the 2020 plan. */
   plan: Plan
+  /**
+   * Month-to-month variation of the volumes (sampling, registrations, entrapments) that the
+   * calendar does not explain: each region's year and, on top, each of its months are drawn from
+   * the seed with this coefficient of variation (log-normal, mean 1; a quiet month is not made up
+   * later). Default 0: the calendar's year
+   * exactly, the same volumes for every seed. The calibration (test/bench/calibration.ts) uses it
+   * so that seeds differ as years do.
+   */
+  variation?: number
 }
 
 export interface SimulatedDay {
@@ -64,15 +73,28 @@ interface Schedule {
   entityOffset: number[]
 }
 
-const schedule = (scale: number): Schedule => {
+/** A log-normal factor with mean 1 and coefficient of variation `cv`. */
+const factor = (normal: number, cv: number): number => {
+  const sigma = Math.sqrt(Math.log(1 + cv * cv))
+  return Math.exp(sigma * normal - (sigma * sigma) / 2)
+}
+
+const schedule = (scale: number, seed: number, variation: number): Schedule => {
   const totals = regionTotals(scale)
   const sums = (kind: 'sampling' | 'entities' | 'entrapments', activity: (typeof activities)[keyof typeof activities]) =>
-    allRegions.map((region) => prefixSums(allocate(totals[region][kind], activity)))
+    allRegions.map((region) => {
+      if (!(variation > 0)) return prefixSums(allocate(totals[region][kind], activity))
+      const random = streamFor(seed, 'variation', kind, region)
+      const year = factor(random.normal(), variation)
+      const months = Array.from({ length: 12 }, () => factor(random.normal(), variation))
+      return prefixSums(allocate(Math.round(totals[region][kind] * year), activity, months))
+    })
+  const entities = sums('entities', activities.registration)
   const entityOffset: number[] = []
-  allRegions.reduce((offset, region, i) => ((entityOffset[i] = offset), offset + totals[region].entities), 0)
+  entities.reduce((offset, days, i) => ((entityOffset[i] = offset), offset + days[days.length - 1]!), 0)
   return {
     sampling: sums('sampling', activities.sampling),
-    entities: sums('entities', activities.registration),
+    entities,
     entrapments: sums('entrapments', activities.entrapment),
     entityOffset,
   }
@@ -133,10 +155,11 @@ const byOccurrence = (a: SimulatedEvent, b: SimulatedEvent) => (a.occurredAt < b
 
 /** The simulated year, one day of occurrences at a time (2020, then late reports into 2021). */
 export function* simulateYear(options: SimulationOptions): Generator<SimulatedDay> {
-  const { seed, scale, until, plan: catalog } = options
+  const { seed, scale, until, plan: catalog, variation = 0 } = options
   if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a whole number >= 0, got ${seed}`)
   if (!(scale > 0 && scale <= 2)) throw new RangeError(`scale must be in (0, 2], got ${scale}`)
-  const plan = schedule(scale)
+  if (!(variation >= 0 && variation <= 1)) throw new RangeError(`variation must be in [0, 1], got ${variation}`)
+  const plan = schedule(scale, seed, variation)
   const pending = new Map<string, SimulatedEvent[]>()
   const hold = (event: SimulatedEvent) => {
     const day = event.occurredAt.slice(0, 10)

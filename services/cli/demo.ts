@@ -2,6 +2,10 @@
 // dir of its own (./data-demo unless TARGETWATCH_DATA_DIR is set) and post a simulated year into
 // itself in the background, through its own HTTP API, so the first look at the dashboard is never
 // an empty page. Prints a dashboard link with a read-only key.
+//
+// Below scale 1 the demo's plan is the 2020 plan with its volume thresholds scaled as the volumes
+// are (seeds/simulate/scaled-plan.ts), recorded as a revision of the plan in the demo's own data
+// dir and named so in its title: the demo's verdicts are then those of the full-size year.
 import path from 'node:path'
 import type { Logger } from 'pino'
 import type { Principal } from '../auth/principal.ts'
@@ -9,7 +13,9 @@ import { ConfigError, type Config } from '../config.ts'
 import { serve } from '../server.ts'
 import { seedPlan } from '../../seeds/plans.ts'
 import { postYear } from '../../seeds/simulate/client.ts'
+import { scaledPlan } from '../../seeds/simulate/scaled-plan.ts'
 import { simulateYear } from '../../seeds/simulate/year.ts'
+import type { Services } from '../services.ts'
 
 export const serveOptions = {
   demo: { type: 'boolean' },
@@ -39,10 +45,22 @@ export const parseDemoArguments = (values: DemoArguments): { seed: number; scale
 export const demoDataDir = (config: Config, env: Record<string, string | undefined> = process.env, cwd = process.cwd()): string =>
   env.TARGETWATCH_DATA_DIR ? config.dataDir : path.resolve(cwd, 'data-demo')
 
+/**
+ * Judges the demo's data dir against the plan at its scale: revises the 2020 plan there to the
+ * scaled one (or back to the plan itself at scale 1); nothing is recorded when it already is.
+ */
+export const useDemoPlan = async (services: Services, scale: number): Promise<void> => {
+  const plan = scaledPlan(seedPlan(), scale)
+  const current = services.plans.get(plan.id)
+  const reason = scale === 1 ? 'demo at full size: the plan as published' : `demo at scale ${scale}: volume thresholds scaled as the simulated volumes`
+  await services.plans.revise(plan.id, plan, current.revision, operator, 'demo', reason)
+}
+
 export const serveDemo = async (config: Config, values: DemoArguments, logger: Logger) => {
   const { seed, scale } = parseDemoArguments(values)
   const demoConfig: Config = { ...config, dataDir: demoDataDir(config) }
   const { app, services } = await serve(demoConfig, logger)
+  await useDemoPlan(services, scale)
 
   // Keys of an earlier demo start cannot be shown again (only hashes are kept): replace them.
   for (const key of services.keys.list())
@@ -53,7 +71,8 @@ export const serveDemo = async (config: Config, values: DemoArguments, logger: L
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${(app.server.address() as { port: number }).port}`
   process.stderr.write(
-    `\n  targetwatch demo (data in ${demoConfig.dataDir}): simulating 2020 at scale ${scale}, seed ${seed}.\n` +
+    `\n  targetwatch demo (data in ${demoConfig.dataDir}): simulating 2020 at scale ${scale}, seed ${seed}` +
+      `${scale === 1 ? '' : `; the volume thresholds of its plan are scaled by ${scale} alike`}.\n` +
       `  The dashboard fills in as the year is posted; open it with a read-only key:\n\n    ${url}/#key=${viewerKey}\n\n`,
   )
 

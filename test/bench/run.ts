@@ -1,12 +1,13 @@
 // `npm run bench`: every performance figure of issue #7 against a ceiling measured in the same run
 // on the same machine, as one table (stdout; progress goes to stderr). Never part of `npm test`.
 // Environment: BENCH_SCALES (100k,1M,10M), BENCH_REPEAT (3), BENCH_SECONDS (10), BENCH_DIR,
-// BENCH_CONNECTIONS (50), BENCH_ONLY (ingest,batch,rebuild,plans,targets,history,extra). See README.
+// BENCH_CONNECTIONS (50), BENCH_ONLY (ingest,batch,rebuild,plans,targets,history,extra,calibration). See README.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { formatScale, loadBenchConfig } from './config.ts'
+import { calibration } from './calibration.ts'
 import { extraFigures } from './extras.ts'
 import { batchIngest, durableCommits, singleIngest } from './ingest.ts'
 import { seededLog } from './logs.ts'
@@ -26,7 +27,8 @@ const figures: Figure[] = []
 
 log(`bench: scales ${config.scales.map(formatScale).join(', ')}; best of ${config.repeat}; ${config.seconds} s per HTTP run; logs in ${config.dir}`)
 const logs = []
-for (const scale of config.scales) logs.push(await seededLog(config.dir, scale, log))
+// Only the sections over a seeded log need one (seeding the 10M log takes a quarter of an hour).
+if (['batch', 'rebuild', 'targets', 'history'].some(wants)) for (const scale of config.scales) logs.push(await seededLog(config.dir, scale, log))
 // The figures the issue states at 1M use the 1M log, or the nearest one this run has.
 const main = logs.find((seeded) => seeded.count === 1_000_000) ?? logs.at(-1)!
 
@@ -122,6 +124,17 @@ for (const result of histories)
 
 if (wants('extra')) figures.push(...(await extraFigures(fileURLToPath(new URL('.', import.meta.url)), log)))
 sample()
+// The volume forecasts against simulated years (test/bench/calibration.ts): rows here, its
+// Brier scores and reliability tables after the table.
+let calibrationReport = ''
+if (wants('calibration')) {
+  log('calibration of the volume forecasts over simulated years')
+  const result = calibration(undefined, log)
+  figures.push(...result.figures)
+  calibrationReport = `${result.report}
+`
+  sample()
+}
 
 const cpus = os.cpus()
 const averages = loadAverages.map((values) => values[0].toFixed(2))
@@ -134,5 +147,6 @@ process.stdout.write(
     '',
     formatTable(figures),
     '',
+    calibrationReport,
   ].join('\n'),
 )

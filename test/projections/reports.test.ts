@@ -4,6 +4,7 @@ import { ValidationError } from '../../domain/errors.ts'
 import { prefectures, regionIds } from '../../seeds/simulate/regions.ts'
 import { type Target, statuses } from '../../domain/targets.ts'
 import { wilsonInterval } from '../../domain/statistics.ts'
+import { addDays } from '../../domain/time.ts'
 import {
   achieved,
   arrived,
@@ -251,16 +252,20 @@ t.test('event_count', async (t) => {
   const entities = target({ id: 'new-entities', metric: 'event_count', threshold: 3660, unit: 'entities', evaluation: 'by_period_end', minimumSample: undefined })
   const midYear = endOf('2020-06-30') // day 182
 
+  // The same number every day of the first half: no season, no month-to-month variation (a
+  // target without a declared profile is forecast flat; domain/forecast.ts).
+  const everyDay = (perDay: number) => Array.from({ length: 182 }, (_, day) => registrations('guiyang', addDays('2020-01-01', day), perDay)).flat()
+
   t.test('on_track when the run rate reaches the threshold by the end', async (t) => {
-    const report = evaluateTarget(fold(registrations('guiyang', '2020-03-01', 1900)), entities, { at: midYear })
-    t.match(report, { status: 'on_track', value: 1900, sample: 1900, forecast: { method: 'run_rate_poisson' } })
-    t.equal(report.forecast!.projected, (1900 * 366) / 182)
+    const report = evaluateTarget(fold(everyDay(11)), entities, { at: midYear })
+    t.match(report, { status: 'on_track', value: 2002, sample: 2002, forecast: { method: 'seasonal_overdispersed', profile: 'flat' } })
+    t.equal(report.forecast!.projected, (2002 * 366) / 182)
     t.ok(report.forecast!.probability! > 0.9, `probability ${report.forecast!.probability}`)
   })
 
   t.test('at_risk when it does not', async (t) => {
-    const report = evaluateTarget(fold(registrations('guiyang', '2020-03-01', 1000)), entities, { at: midYear })
-    t.match(report, { status: 'at_risk', value: 1000 })
+    const report = evaluateTarget(fold(everyDay(5)), entities, { at: midYear })
+    t.match(report, { status: 'at_risk', value: 910 })
     t.ok(report.forecast!.projected < 3660)
     t.ok(report.forecast!.probability! < 0.01, `probability ${report.forecast!.probability}`)
   })

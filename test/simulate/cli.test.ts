@@ -82,6 +82,13 @@ t.test('serve --demo: its own data dir, a dashboard link with a read-only key, t
   t.equal((await fetch(`${url}/`)).status, 200, 'the dashboard is served')
   const targets = await statuses(url!, viewer!)
   t.equal(targets['national-agri-demo-zones']!.status, 'met', 'and the figures are in')
+  // The volumes are 0.002 of the year's: the demo's plan scales their thresholds alike, so the
+  // verdicts are the full-size year's (met), not "missed" for the scale.
+  t.equal(targets['new-market-entities']!.status, 'met', 'new market entities: the full-size verdict')
+  t.equal(targets['food-sampling-density']!.status, 'met', 'sampling density: the full-size verdict')
+  t.equal((targets['new-market-entities'] as unknown as { threshold: number }).threshold, 1000, '500,000 scaled by 0.002')
+  const plan = (await (await fetch(`${url}/v1/plans/guizhou-2020`, { headers: { authorization: `Bearer ${viewer}` } })).json()) as { title: { en: string }; revision: number }
+  t.match(plan.title.en, /demo: .*scale 0\.002/, 'and the plan says it is a scaled demo')
   const write = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${viewer}`, 'content-type': 'application/json' }, body: '{}' })
   t.equal(write.status, 403, "the link's key only reads")
   child.kill('SIGTERM')
