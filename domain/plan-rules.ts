@@ -2,7 +2,7 @@
 // against its metric, what it is computed from, its items and period, and the region set (its
 // regions against every set that exists: one id, one place). Each problem names its JSON Pointer.
 import { canonicalJson } from './canonical-json.ts'
-import { factsForMetric, filterableFields } from './measures.ts'
+import { factsForMetric, filterableFields, unspecified } from './measures.ts'
 import type { Plan } from './plans.ts'
 import type { RegionDefinition, RegionSet } from './regions.ts'
 import type { MetricKind, Target, Unit } from './targets.ts'
@@ -57,7 +57,11 @@ const computedFromProblems = (target: Target, problem: Problem): void => {
       }
       const allowed = fields[field]
       const given = typeof value === 'string' ? [value] : value
-      if (allowed) for (const v of given) if (!allowed.includes(v)) problem(`${at}/filter/${field}`, `'${v}' is not a ${field} of ${from.fact}; expected one of ${allowed.join(', ')}`)
+      // `unspecified` selects the facts that do not give the field (a batch that names no purpose).
+      if (allowed)
+        for (const v of given)
+          if (!allowed.includes(v) && v !== unspecified)
+            problem(`${at}/filter/${field}`, `'${v}' is not a ${field} of ${from.fact}; expected one of ${allowed.join(', ')} or ${unspecified}`)
     }
     if (from.fact === 'InspectionBatchTested' && from.filter?.program === undefined)
       problem(`${at}/filter`, 'must name the inspection program (filter.program, e.g. drug, product-quality, cosmetics): batches of different programs are not one measure')

@@ -38,7 +38,7 @@ export const comparators = exhaustive<Comparator>()(['gte', 'lte', 'eq'])
 export const evaluations = exhaustive<Evaluation>()(['continuous', 'by_period_end'])
 export const units = exhaustive<Unit>()(['ratio', 'batches_per_1000_residents', 'minutes', 'entities', 'items'])
 export const reportingCadences = exhaustive<ReportingCadence>()(['monthly', 'quarterly'])
-export const commitments = exhaustive<Target['commitment']>()(['firm', 'strive'])
+export const commitments = exhaustive<Target['commitment']>()(['firm', 'strive', 'informational'])
 export const countedFacts = exhaustive<CountedFact>()(['InspectionBatchTested', 'SamplingBatchTested', 'MarketEntityRegistered', 'RescueRequested'])
 export const regionLevels = exhaustive<RegionDefinition['level']>()(['province', 'prefecture', 'county', 'new_area'])
 
@@ -140,6 +140,7 @@ const target: JSONSchemaType<Target> = {
       required: ['monthly', 'source'],
       additionalProperties: false,
     },
+    semanticsNote: { ...bilingual, nullable: true },
   },
   required: [
     'id',

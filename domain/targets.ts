@@ -92,8 +92,13 @@ export interface Target {
   reporting?: { cadence: ReportingCadence; graceDays: number }
   /** Named items a milestone target must achieve (threshold = items.length when given). */
   items?: MilestoneItem[]
-  /** `firm` for 确保/完成/实现 (must), `strive` for 力争 (strive for). */
-  commitment: 'firm' | 'strive'
+  /**
+   * `firm` for 确保/完成/实现 (must), `strive` for 力争 (strive for), `informational` where the plan
+   * commits to no result that could be missed (以…为契机: an occasion for other work; an open list
+   * with no completion point): tracked and shown, met once achieved, otherwise no verdict — it
+   * never reads at_risk, breached or missed (domain/verdicts.ts, `bindingStatus`).
+   */
+  commitment: Commitment
   /** What a reporter counts: numerator and denominator of a reading, or when a milestone item is achieved. */
   measure?: Bilingual
   /**
@@ -102,6 +107,12 @@ export interface Target {
    * says where the shares come from. Absent: a flat profile (domain/forecast.ts).
    */
   seasonalProfile?: SeasonalProfile
+  /**
+   * Why the target's kind, threshold, evaluation, period, measure and commitment are what they
+   * are, in terms a reviewer can check against the clause. Optional in the schema (plans written
+   * before it existed stay publishable); every target of the 2020 plan has one.
+   */
+  semanticsNote?: Bilingual
 }
 
 export interface SeasonalProfile {
@@ -109,6 +120,8 @@ export interface SeasonalProfile {
   monthly: number[]
   source: Bilingual
 }
+
+export type Commitment = 'firm' | 'strive' | 'informational'
 
 export type Status = 'no_data' | 'met' | 'on_track' | 'at_risk' | 'breached' | 'missed' | 'stale'
 export const statuses: readonly Status[] = ['no_data', 'met', 'on_track', 'at_risk', 'breached', 'missed', 'stale']

@@ -60,3 +60,11 @@ export const readingStatus = (target: Rule, phase: PeriodPhase, value: number, p
   if (phase === 'after') return 'missed'
   return projected !== undefined && reaches(target, projected, target.threshold) ? 'on_track' : 'at_risk'
 }
+
+/**
+ * A target the plan commits to no result by a date (`informational`: 以…为契机, an open list with
+ * no completion point) is met once achieved and otherwise has no verdict: never at_risk,
+ * breached or missed. Other targets keep their status.
+ */
+export const bindingStatus = (target: Pick<Target, 'commitment'>, status: Status): Status =>
+  target.commitment === 'informational' && status !== 'met' ? 'no_data' : status

@@ -4,7 +4,7 @@
 import { linearTrendAt, meanInterval, wilsonInterval } from '../../domain/statistics.ts'
 import type { MilestoneItem, Status, Target } from '../../domain/targets.ts'
 import { type PeriodPhase, dayNumber, latestDueReportingWindow } from '../../domain/time.ts'
-import { cumulativeStatus, readingStatus, sampleStatus } from '../../domain/verdicts.ts'
+import { bindingStatus, cumulativeStatus, readingStatus, sampleStatus } from '../../domain/verdicts.ts'
 import { type CountByMonth, forecastCumulative } from './forecast.ts'
 import type { PlanView } from './plan-view.ts'
 import { achievedMilestones, factCount, factCountsByMonth, inspectionTotals, latestReading, readingHistory, rescueTotals } from './queries.ts'
@@ -326,6 +326,8 @@ export const figureOf = (ctx: Context, scope: string): Figure => {
   let figure = ctx.figures.get(scope)
   if (!figure) {
     figure = ctx.phase === 'before' ? notStarted : rules[ctx.target.metric].figure(ctx, scope)
+    const status = bindingStatus(ctx.target, figure.status)
+    if (status !== figure.status) figure = { ...figure, status }
     ctx.figures.set(scope, figure)
   }
   return figure

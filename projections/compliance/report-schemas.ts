@@ -67,7 +67,8 @@ export const TargetReportSchema = z.object({
   unit: z.enum(['ratio', 'batches_per_1000_residents', 'minutes', 'entities', 'items']),
   period,
   evaluation: z.enum(['continuous', 'by_period_end']),
-  commitment: z.enum(['firm', 'strive']),
+  commitment: z.enum(['firm', 'strive', 'informational']),
+  semanticsNote: bilingual.optional().describe('Why the target is encoded as it is, to check against its clause'),
   /** The plan's root region (the province), or the region asked for: the scope of status, value, sample and forecast. */
   scope: z.string(),
   /** The effective business date: the Shanghai day of `at`, clamped to the period's end. */

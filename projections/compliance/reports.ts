@@ -75,6 +75,7 @@ const report = (ctx: Context, scope: string): TargetReport => {
     period: target.period,
     evaluation: target.evaluation,
     commitment: target.commitment,
+    ...(target.semanticsNote ? { semanticsNote: target.semanticsNote } : {}),
     scope,
     at: ctx.date,
     phase: ctx.phase,

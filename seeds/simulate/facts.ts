@@ -1,12 +1,12 @@
-// The high-volume facts of one simulated day in one region: sampling results (and the odd
-// correction), market entity registrations with valid USCCs, elevator entrapments and rescues.
+// The high-volume facts of one simulated day in one region: sampling results, supervisory or
+// risk monitoring (and the odd correction), market entity registrations with valid USCCs, elevator entrapments and rescues.
 // Each function draws from its own stream keyed by (seed, kind, region, date).
 import type { ClientEvent } from '../../domain/events.ts'
 import { regionById, type RegionId } from './regions.ts'
 import { usccAlphabet, usccCheckCharacter } from '../../domain/uscc.ts'
 import { addDays } from '../../domain/time.ts'
 import { epochMsOf, shanghaiInstant } from './calendar.ts'
-import { entityKinds, failureItems, regionProfiles, samplingStageMix } from './profiles.ts'
+import { entityKinds, failureItems, regionProfiles, riskMonitoringShare, samplingStageMix } from './profiles.ts'
 import { type Random, streamFor } from './random.ts'
 
 /** A fact as the simulator posts it: always with its own id and the instant it occurred. */
@@ -31,6 +31,8 @@ const month = (date: string) => Number(date.slice(5, 7))
 
 export const samplingFacts = ({ seed, region, date }: DayContext, count: number, firstSeq: number): SimulatedEvent[] => {
   const random = streamFor(seed, 'sampling', region, date)
+  // A stream of its own, so that adding the purpose left every other draw of the year as it was.
+  const purposes = streamFor(seed, 'sampling-purpose', region, date)
   const profile = regionProfiles[region]
   // Heat and rain: microbial failures rise in June to August.
   const passRate = profile.passRate - (month(date) >= 6 && month(date) <= 8 ? 0.004 : 0)
@@ -42,12 +44,21 @@ export const samplingFacts = ({ seed, region, date }: DayContext, count: number,
     const items = failureItems[stage.stage]
     // Laboratory turnaround: a week or two after sampling.
     const testedOn = addDays(date, Math.min(30, Math.max(3, Math.round(random.logNormal(9, 0.35)))))
+    const riskMonitoring = purposes.chance(pass ? riskMonitoringShare.ofPasses : riskMonitoringShare.ofFailures)
     const failed = pass ? undefined : random.chance(0.85) ? [random.pick(items)] : [...new Set([random.pick(items), random.pick(items)])]
     events.push({
       id: random.uuid(),
       type: 'SamplingBatchTested',
       occurredAt: shanghaiInstant(epochMsOf(testedOn, officeHours(random))),
-      data: { batchId, region, stage: stage.stage, sampledOn: date, result: pass ? 'pass' : 'fail', ...(failed ? { failedItems: failed } : {}) },
+      data: {
+        batchId,
+        region,
+        stage: stage.stage,
+        purpose: riskMonitoring ? 'risk_monitoring' : 'supervision',
+        sampledOn: date,
+        result: pass ? 'pass' : 'fail',
+        ...(failed ? { failedItems: failed } : {}),
+      },
     })
     // A few failures are overturned by a re-test on appeal; a very few passes were keying errors.
     const overturned = pass ? random.chance(0.0003) : random.chance(0.04)

@@ -2,7 +2,9 @@
 // come from the catalog (the three national demonstration zones, the nine prefectures, ...);
 // targets that only give a count get plausible items of their own. Some items are never
 // achieved, so those targets end 2020 missed: the "strive" pilot in Dafang, the 2021-2035 IP
-// outline, the gas-cylinder traceability standard, two of twelve measurement standards.
+// outline, the gas-cylinder traceability standard, two of twelve measurement standards. Three of
+// the five inspection-centre projects are still being built at the year's end, which an
+// informational target shows without a verdict.
 import type { RegionId } from './regions.ts'
 
 export interface MilestonePlan {
@@ -36,7 +38,7 @@ const specialtyIndustries: [id: string, zh: string, en: string, window: [string,
   ['ecological-poultry', '生态家禽', 'ecological poultry', ['2020-12-07', '2020-12-25']],
 ]
 
-// Provincial demonstration zones, approved in three batches.
+// Provincial demonstration zones whose creation work begins in 2020, in three batches of the creation list.
 const provincialZones: [id: string, zh: string, en: string, region: RegionId, batch: 1 | 2 | 3][] = [
   ['meitan-tea', '湄潭茶叶', 'Meitan tea', 'zunyi', 1],
   ['fenggang-selenium-tea', '凤冈锌硒茶', 'Fenggang zinc-selenium tea', 'zunyi', 1],
@@ -134,11 +136,23 @@ export const milestonePlans: readonly MilestonePlan[] = [
     title: `${zh} / New provincial public measurement standard: ${en}`,
     window,
   })),
+  // Completions (finished or accepted): building spans years, and the plan names no date.
   ...named('inspection-centre-projects', {
     'big-data-security-metrology-centre': ['2020-07-06', '2020-07-24'],
-    'satellite-navigation-inspection-centre': ['2020-09-14', '2020-09-30'],
-    'tap-changer-inspection-centre': ['2020-10-12', '2020-10-30'],
     'cigarette-manufacturing-metrology-centre': ['2020-11-09', '2020-11-27'],
-    'guiyang-inspection-base-phase-2': ['2020-12-07', '2020-12-25'],
+    'satellite-navigation-inspection-centre': null,
+    'tap-changer-inspection-centre': null,
+    'guiyang-inspection-base-phase-2': null,
   }),
+  // The plan does not name the six campaigns; the simulated year numbers them.
+  ...[1, 2, 3, 4, 5, 6].map((n) => ({
+    targetId: 'quality-improvement-campaigns',
+    itemId: `campaign-${n}`,
+    title: `质量提升专项行动(${n}) / Quality improvement campaign ${n}`,
+    window: [`2020-0${n + 3}-01`, `2020-0${n + 3}-28`] as [string, string],
+  })),
+  // September is Quality Month (质量月).
+  ...named('provincial-quality-conference', { 'conference-held': ['2020-09-08', '2020-09-18'] }),
+  ...named('governors-quality-award', { 'third-award-selection': ['2020-12-14', '2020-12-25'] }),
+  ...named('ip-protection-opinion', { 'opinion-issued': ['2020-10-19', '2020-11-13'] }),
 ]

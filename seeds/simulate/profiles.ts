@@ -123,6 +123,13 @@ export const samplingStageMix = [
   { stage: 'production', share: 0.15, code: 'SC' },
 ] as const
 
+/**
+ * 风险监测 (risk monitoring) among food batches: about one in eight, aimed at known hazards, so a
+ * larger share of the problems turns up there. The region's `passRate` is that of all its batches;
+ * the supervisory (监督抽检) rate the plan's pass rate counts comes out a little higher.
+ */
+export const riskMonitoringShare = { ofPasses: 0.12, ofFailures: 0.3 } as const
+
 export type SamplingStage = (typeof samplingStageMix)[number]['stage']
 
 /** What failing batches failed on, by stage (the usual findings of Chinese food sampling). */

@@ -48,6 +48,10 @@ t.test('every required target is there with its metric, comparator and threshold
     ['provincial-agri-demo-zones', 'milestone_count', 'gte', 30],
     ['new-measurement-standards', 'milestone_count', 'gte', 12],
     ['inspection-certificate-coding', 'milestone_count', 'gte', 9],
+    ['quality-improvement-campaigns', 'milestone_count', 'gte', 6],
+    ['provincial-quality-conference', 'milestone_count', 'gte', 1],
+    ['governors-quality-award', 'milestone_count', 'gte', 1],
+    ['ip-protection-opinion', 'milestone_count', 'gte', 1],
   ]
   for (const [id, metric, comparator, threshold] of required) {
     t.match(target(id), { metric, comparator, threshold }, id)
@@ -99,11 +103,27 @@ t.test('every text is bilingual and every target has responsible units', async (
   }
 })
 
-t.test('the commitment follows the wording: 力争 is strive, everything else firm', async (t) => {
+t.test('the commitment follows the wording: 力争 is strive; an occasion or an undated open list informational; everything else firm', async (t) => {
+  // 以…为契机: the clause names an occasion, not a result. 等项目建设 with no date: an open list of works in progress.
+  const informational: Record<string, string> = { 'ip-protection-opinion': '为契机', 'inspection-centre-projects': '等项目建设' }
   for (const { id, clause, commitment } of catalog.targets) {
-    t.equal(commitment, clause.zh.includes('力争') ? 'strive' : 'firm', id)
+    const expected = clause.zh.includes('力争') ? 'strive' : id in informational ? 'informational' : 'firm'
+    t.equal(commitment, expected, id)
+    if (id in informational) t.ok(clause.zh.includes(informational[id]!), `${id}: ${informational[id]}`)
   }
   t.equal(target('relocation-public-service-pilots').commitment, 'strive')
+})
+
+t.test('every target says why it is encoded as it is, quoting its clause', async (t) => {
+  // Inner quotes of a quotation are ‘…’; the plan's text writes them “…”.
+  const asInPlan = (text: string) => text.replaceAll('‘', '“').replaceAll('’', '”')
+  for (const { id, clause, semanticsNote } of catalog.targets) {
+    t.ok(semanticsNote && semanticsNote.zh.trim() && semanticsNote.en.trim(), `${id} has a semanticsNote {zh, en}`)
+    // The note opens with its clause, quoted (…… marks what the quotation leaves out).
+    const opening = asInPlan(/^“(.+?)”/.exec(semanticsNote?.zh ?? '')?.[1] ?? '')
+    const parts = opening.split('……')
+    t.ok(opening !== '' && parts.every((part) => clause.zh.includes(part)), `${id}: the note quotes its clause (${opening})`)
+  }
 })
 
 t.test('reading targets report monthly with a grace period', async (t) => {
@@ -123,7 +143,9 @@ t.test('helpers find targets by id and by the events that feed them', async (t) 
 })
 
 t.test('every event-fed target names what it is computed from', async (t) => {
-  t.same(target('food-sampling-pass-rate').computedFrom, { fact: 'SamplingBatchTested' })
+  // 合格率 is judged for 监督抽检 (and batches that name no purpose); the density counts all 抽检监测.
+  t.same(target('food-sampling-pass-rate').computedFrom, { fact: 'SamplingBatchTested', filter: { purpose: ['supervision', 'unspecified'] } })
+  t.same(target('food-sampling-density').computedFrom, { fact: 'SamplingBatchTested' })
   t.same(target('new-market-entities').computedFrom, { fact: 'MarketEntityRegistered' })
   t.same(target('elevator-rescue-arrival').computedFrom, { fact: 'RescueRequested', until: 'RescuerArrived' })
   for (const id of readingTargetIds(catalog)) t.same(target(id).computedFrom, { indicator: id }, id)

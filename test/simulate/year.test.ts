@@ -153,6 +153,29 @@ t.test('milestones: the three named national demonstration zones, and some items
   t.ok(months.size >= 9, `spread over ${months.size} months`)
 })
 
+t.test('every food batch says whether it is 监督抽检 or 风险监测; risk monitoring finds more problems', async (t) => {
+  const batches = tenth.filter((e): e is Extract<SimulatedEvent, { type: 'SamplingBatchTested' }> => e.type === 'SamplingBatchTested')
+  t.ok(batches.every((e) => e.data.purpose === 'supervision' || e.data.purpose === 'risk_monitoring'), 'every batch names its purpose')
+  const risk = batches.filter((e) => e.data.purpose === 'risk_monitoring')
+  const share = risk.length / batches.length
+  t.ok(share > 0.1 && share < 0.15, `risk monitoring is about one batch in eight (${share.toFixed(3)})`)
+  const failRate = (list: typeof batches) => list.filter((e) => e.data.result === 'fail').length / list.length
+  const supervision = batches.filter((e) => e.data.purpose === 'supervision')
+  t.ok(failRate(risk) > 2 * failRate(supervision), `problems: ${failRate(risk).toFixed(4)} of risk monitoring, ${failRate(supervision).toFixed(4)} of supervision`)
+})
+
+t.test('milestones of the targets added from the plan; the inspection-centre projects still being built', async (t) => {
+  const milestones = ofType('MilestoneAchieved')
+  const items = (target: string) => milestones.filter((e) => e.data.targetId === target).map((e) => e.data.itemId).sort()
+  t.same(items('quality-improvement-campaigns'), ['campaign-1', 'campaign-2', 'campaign-3', 'campaign-4', 'campaign-5', 'campaign-6'])
+  t.same(items('provincial-quality-conference'), ['conference-held'])
+  t.same(items('governors-quality-award'), ['third-award-selection'])
+  t.same(items('ip-protection-opinion'), ['opinion-issued'])
+  t.same(items('inspection-centre-projects'), ['big-data-security-metrology-centre', 'cigarette-manufacturing-metrology-centre'], 'two of five finished in 2020')
+  const conference = milestones.find((e) => e.data.targetId === 'provincial-quality-conference')!
+  t.equal(conference.data.achievedOn.slice(0, 7), '2020-09', 'in Quality Month')
+})
+
 t.test('--until cuts a prefix of the same year', async (t) => {
   const june = simulatedEvents({ seed: 11, scale: 0.02, plan: catalog, until: '2020-06-30' })
   const expected = year.filter((e) => e.occurredAt.slice(0, 10) <= '2020-06-30')
