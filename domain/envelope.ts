@@ -18,6 +18,8 @@ export interface EventMeta {
   prevHash: string
   hash: string
   schemaVersion: number
+  /** Which fields the hash covers (services/store/hashing.ts); absent: 1, logs written before version 2. */
+  hashVersion?: 1 | 2
   correlationId?: string
   causationId?: string
 }

@@ -2,6 +2,7 @@
 // (NewEvent.recordedAt) and order are preserved, so every hash comes out identical. Each
 // window of appends is read back and compared with the export before the next one starts.
 import { DomainError, ValidationError } from '../../domain/errors.ts'
+import { hashVersionOf } from '../store/hashing.ts'
 import type { EventMeta, EventStore, NewEvent, RecordedEvent } from '../store/port.ts'
 
 export class ImportError extends DomainError {
@@ -33,9 +34,10 @@ const asExported = (line: string, lineNumber: number): RecordedEvent => {
 }
 
 const toNewEvent = (event: RecordedEvent): NewEvent => {
-  // The store derives prevHash and hash itself; the rest of meta travels as recorded.
+  // The store derives prevHash and hash itself; the rest of meta travels as recorded, with the
+  // hash version the event was written with (an export of a v1 log stays v1).
   const { prevHash: _prevHash, hash: _hash, ...meta } = event.meta as EventMeta
-  return { id: event.id, type: event.type, occurredAt: event.occurredAt, data: event.data, meta, recordedAt: event.recordedAt }
+  return { id: event.id, type: event.type, occurredAt: event.occurredAt, data: event.data, meta: { ...meta, hashVersion: hashVersionOf(event.meta) }, recordedAt: event.recordedAt }
 }
 
 const sameRecord = (stored: RecordedEvent, exported: RecordedEvent, comparePositions: boolean): string | null => {

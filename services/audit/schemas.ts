@@ -120,6 +120,11 @@ export const verifyResponse = {
       type: 'array',
       items: { type: 'object', properties: { keyId: { type: 'string' }, trusted: { type: 'boolean' }, heads: { type: 'integer' } } },
     },
+    hashVersions: {
+      type: 'object',
+      description: 'events by the hash version they were written with (1: id, type, stream, revision, occurredAt, data; 2: every recorded field)',
+      properties: { '1': { type: 'integer' }, '2': { type: 'integer' } },
+    },
     notes: { type: 'array', items: { type: 'string' } },
   },
 } as const

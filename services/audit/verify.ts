@@ -5,7 +5,7 @@
 // only a signed root reveals is located by the leaf hashes of the side file when present
 // (untrusted hints: they only say where to look), else to the range between two heads.
 import { appendLeaf, emptyFrontier, frontierRoot, type Frontier } from '../../domain/merkle.ts'
-import { eventHash, genesisHash } from '../store/hashing.ts'
+import { eventHash, genesisHash, hashVersionOf } from '../store/hashing.ts'
 import type { RecordedEvent } from '../store/port.ts'
 import type { RawItem } from './raw-sqlite.ts'
 import { eventLeaf } from './tree.ts'
@@ -26,6 +26,8 @@ export interface VerifyReport {
   problems: Problem[]
   signedHeads: { checked: number; latest: { treeSize: number; rootHash: string; keyId: string; signedAt: string } | null }
   keys: KeyUse[]
+  /** Events by the hash version they were written with (services/store/hashing.ts). */
+  hashVersions: { '1': number; '2': number }
   notes: string[]
 }
 
@@ -86,7 +88,7 @@ const linkChecker = () => {
 
 const contentProblem = (event: RecordedEvent): string | null => {
   try {
-    return eventHash(event.meta.prevHash, event) === event.meta.hash ? null : 'its content does not match its hash'
+    return eventHash(event.meta.prevHash, event) === event.meta.hash ? null : `its content does not match its hash (hash version ${hashVersionOf(event.meta)})`
   } catch (error) {
     return `its content cannot be hashed: ${(error as Error).message}`
   }
@@ -109,6 +111,7 @@ export const verifyLog = async (source: VerifySource, options: VerifyOptions): P
   let matchedSize = 0
   let firstHintMismatch: number | null = null
   let hintsMissing = false
+  const hashVersions = { '1': 0, '2': 0 }
 
   const checkHeads = () => {
     while (nextHead < heads.length && heads[nextHead].treeSize === frontier.size) {
@@ -141,6 +144,7 @@ export const verifyLog = async (source: VerifySource, options: VerifyOptions): P
     const event = item.event
     if (!event) problems.add({ position: item.position, check: 'decode', message: item.problem ?? 'the stored row cannot be read' })
     else {
+      hashVersions[`${hashVersionOf(event.meta)}`] += 1
       const content = contentProblem(event)
       if (content) problems.add({ position: item.position, check: 'hash', message: `event ${event.id} (stream ${event.stream} revision ${event.revision}): ${content}` })
       const link = links?.(event)
@@ -193,6 +197,7 @@ export const verifyLog = async (source: VerifySource, options: VerifyOptions): P
       latest: latest ? { treeSize: latest.treeSize, rootHash: latest.rootHash, keyId: latest.keyId, signedAt: latest.signedAt } : null,
     },
     keys: accepted.keys,
+    hashVersions,
     notes,
   }
 }

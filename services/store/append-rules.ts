@@ -1,7 +1,7 @@
 // The append rules of the embedded stores, in one place so that memory (the reference) and
 // sqlite cannot drift apart: input checks, idempotent replay, expected revision, recordedAt.
 import { ConcurrencyError, IdConflict, ValidationError } from '../../domain/errors.ts'
-import { canonicalJson } from './hashing.ts'
+import { canonicalJson, isHashVersion } from './hashing.ts'
 import type { AppendResult, ExpectedRevision, NewEvent } from './port.ts'
 
 /** Current revision of a stream that has no events. */
@@ -59,6 +59,8 @@ export const prepareAppend = (stream: string, events: NewEvent[], expected: Expe
     if (!isText(event.type)) throw new ValidationError(`${where}.type: must be a non-empty string`)
     if (typeof event.occurredAt !== 'string') throw new ValidationError(`${where}.occurredAt: must be a string`)
     if (typeof event.meta !== 'object' || event.meta === null) throw new ValidationError(`${where}.meta: must be an object`)
+    if (event.meta.hashVersion !== undefined && !isHashVersion(event.meta.hashVersion))
+      throw new ValidationError(`${where}.meta.hashVersion: ${String(event.meta.hashVersion)} is not a hash version (1 or 2)`)
     if (seen.has(event.id)) throw new IdConflict(event.id, `event ${event.id} appears twice in one append to ${stream}`)
     seen.add(event.id)
     const recordedAt = event.recordedAt === undefined ? undefined : toIsoInstant(event.recordedAt, `${where}.recordedAt`)

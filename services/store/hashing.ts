@@ -1,13 +1,28 @@
 // Per-stream hash chains (docs/ARCHITECTURE.md, "Event store port"). The hash input is canonical
 // JSON so that every backend, and an auditor with nothing but the events, computes the same bytes.
+// Two versions (README, "Hash versions"): v1 covers id, type, stream, revision, occurredAt and
+// data; v2 covers every recorded field: also recordedAt and the whole meta (principal, requestId,
+// schemaVersion, correlation, prevHash, hashVersion). Each event's meta.hashVersion names its
+// version (absent: 1, logs written before v2), so old logs still verify under the rules they used.
 import { createHash } from 'node:crypto'
 import { canonicalJson } from '../../domain/canonical-json.ts'
-import type { RecordedEvent } from './port.ts'
+import type { EventMeta, RecordedEvent } from './port.ts'
 
 export { canonicalJson }
 
 /** prevHash of the first event of every stream. */
 export const genesisHash = '0'.repeat(64)
+
+export type HashVersion = 1 | 2
+
+/** The version the embedded stores write. */
+export const currentHashVersion: HashVersion = 2
+
+/** The version an event's hash was computed with: meta.hashVersion, 1 when absent. */
+export const hashVersionOf = (meta: Pick<EventMeta, 'hashVersion'> | undefined): HashVersion => (meta?.hashVersion === 2 ? 2 : 1)
+
+/** Checks a requested version (e.g. carried by an import): 1, 2 or absent. */
+export const isHashVersion = (value: unknown): value is HashVersion => value === 1 || value === 2
 
 export interface HashedFields {
   id: string
@@ -16,25 +31,41 @@ export interface HashedFields {
   revision: number
   occurredAt: string
   data: unknown
+  /** v2 only. */
+  recordedAt?: string
+  /** v2 only: the event's meta; its `hash` is left out of the hash. */
+  meta?: Partial<EventMeta>
 }
 
 const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex')
 
+/** The meta a v2 hash covers: every field but the hash itself. */
+const hashedMeta = (meta: Partial<EventMeta> | undefined, prevHash: string): string => {
+  const { hash: _hash, ...rest } = meta ?? {}
+  return canonicalJson({ ...rest, prevHash, hashVersion: 2 }, 'meta')
+}
+
 /**
  * The same hash as eventHash, for callers that already hold canonicalJson(data): the stores
- * serialise data once and use that text both for storage and for the chain.
+ * serialise data once and use that text both for storage and for the chain. The version is
+ * fields.meta.hashVersion (1 when absent).
  */
-export const eventHashOfCanonicalData = (prevHash: string, fields: Omit<HashedFields, 'data'>, dataJson: string): string =>
-  sha256Hex(
-    `[${[prevHash, fields.id, fields.type, fields.stream].map((text) => JSON.stringify(text)).join(',')},` +
-      `${canonicalJson(fields.revision, 'revision')},${JSON.stringify(fields.occurredAt)},${dataJson}]`,
-  )
+export const eventHashOfCanonicalData = (prevHash: string, fields: Omit<HashedFields, 'data'>, dataJson: string): string => {
+  const head = `${[prevHash, fields.id, fields.type, fields.stream].map((text) => JSON.stringify(text)).join(',')},${canonicalJson(fields.revision, 'revision')},${JSON.stringify(fields.occurredAt)}`
+  if (hashVersionOf(fields.meta) === 1) return sha256Hex(`[${head},${dataJson}]`)
+  if (typeof fields.recordedAt !== 'string') throw new TypeError('recordedAt: a v2 hash needs the recorded time')
+  return sha256Hex(`[2,${head},${JSON.stringify(fields.recordedAt)},${hashedMeta(fields.meta, prevHash)},${dataJson}]`)
+}
 
-/** SHA-256 hex over canonicalJson([prevHash, id, type, stream, revision, occurredAt, data]). */
+/**
+ * SHA-256 hex of the event's content, by its meta.hashVersion:
+ * v1: canonicalJson([prevHash, id, type, stream, revision, occurredAt, data]);
+ * v2: canonicalJson([2, prevHash, id, type, stream, revision, occurredAt, recordedAt, meta without hash, data]).
+ */
 export const eventHash = (prevHash: string, fields: HashedFields): string =>
   eventHashOfCanonicalData(prevHash, fields, canonicalJson(fields.data))
 
-type ChainedEvent = Pick<RecordedEvent, 'id' | 'type' | 'stream' | 'revision' | 'occurredAt' | 'data' | 'meta'>
+type ChainedEvent = Pick<RecordedEvent, 'id' | 'type' | 'stream' | 'revision' | 'occurredAt' | 'recordedAt' | 'data' | 'meta'>
 
 /**
  * Checks a whole stream, read from revision 0: revisions run 0, 1, 2, ..., each prevHash is

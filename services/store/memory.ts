@@ -2,7 +2,7 @@
 // Appends are applied synchronously when called, so concurrent callers serialise in call order.
 import { StoreUnavailable } from '../../domain/errors.ts'
 import { checkExpectedRevision, judgeReplay, noStream, prepareAppend, stampRecordedAt, toIsoInstant } from './append-rules.ts'
-import { eventHashOfCanonicalData, genesisHash } from './hashing.ts'
+import { currentHashVersion, eventHashOfCanonicalData, genesisHash } from './hashing.ts'
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, RecordedEvent } from './port.ts'
 import { createSubscriptions } from './subscription.ts'
 
@@ -50,8 +50,10 @@ export const createMemoryStore = (options: MemoryStoreOptions = {}): EventStore 
     let prevHash = current === noStream ? genesisHash : log[positions[current] - 1].record.meta.hash
     const written = prepared.map(({ event, dataJson }, index) => {
       const revision = current + 1 + index
-      const hash = eventHashOfCanonicalData(prevHash, { ...event, stream, revision }, dataJson)
-      const meta = { ...JSON.parse(JSON.stringify(event.meta)), prevHash, hash }
+      const { hashVersion = currentHashVersion, ...given } = event.meta
+      const fields = JSON.parse(JSON.stringify({ ...given, prevHash, hashVersion }))
+      const hash = eventHashOfCanonicalData(prevHash, { ...event, stream, revision, recordedAt: recordedAts[index], meta: fields }, dataJson)
+      const meta = { ...fields, hash }
       const position = log.length + 1
       log.push({
         dataJson,

@@ -16,7 +16,7 @@ import {
   type PreparedEvent,
   type RecordedIdentity,
 } from './append-rules.ts'
-import { eventHashOfCanonicalData, genesisHash } from './hashing.ts'
+import { currentHashVersion, eventHashOfCanonicalData, genesisHash } from './hashing.ts'
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, RecordedEvent } from './port.ts'
 import { openDatabase, prepareStatements } from './sqlite-schema.ts'
 import { encodeEventId, isPackedEventId, namedRowToEvent, rowToEvent } from './sqlite-rows.ts'
@@ -106,10 +106,12 @@ export const createSqliteStore = (options: SqliteStoreOptions): SqliteEventStore
     let prevHash = row?.last_hash ?? genesisHash
     const chained = prepared.map(({ event, dataJson }, index) => {
       const revision = current + 1 + index
-      const hash = eventHashOfCanonicalData(prevHash, { id: event.id, type: event.type, stream, revision, occurredAt: event.occurredAt }, dataJson)
-      const meta = JSON.stringify({ ...event.meta, prevHash })
+      const { hashVersion = currentHashVersion, ...given } = event.meta
+      const metaFields = { ...given, prevHash, hashVersion }
+      const recordedAt = recordedAts[index]
+      const hash = eventHashOfCanonicalData(prevHash, { id: event.id, type: event.type, stream, revision, occurredAt: event.occurredAt, recordedAt, meta: metaFields }, dataJson)
       prevHash = hash
-      return { revision, hash, meta }
+      return { revision, hash, meta: JSON.stringify(metaFields) }
     })
     const nextRevision = current + prepared.length
     // A new stream's row is written once, already at its last revision and hash.

@@ -228,10 +228,12 @@ t.test('a reordering within one stream, and an edit whose hash was recomputed, a
   let edited = 0
   withDatabase(rehashed, (db) => {
     edited = tested(db)
-    const row = db.prepare('SELECT stream_id, revision, event_id, type, occurred_at, data, meta FROM events WHERE position = ?').get(edited) as Record<string, never>
+    const row = db.prepare('SELECT stream_id, revision, event_id, type, occurred_at, recorded_at, data, meta FROM events WHERE position = ?').get(edited) as Record<string, never>
     const data = { ...JSON.parse(row.data), result: 'fail' }
     const id = (row.event_id as Buffer).toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-')
-    const hash = eventHash(JSON.parse(row.meta).prevHash, { id, type: row.type, stream: 'sampling-C-3', revision: row.revision, occurredAt: row.occurred_at, data })
+    const meta = JSON.parse(row.meta)
+    const fields = { id, type: row.type, stream: 'sampling-C-3', revision: row.revision, occurredAt: row.occurred_at, recordedAt: row.recorded_at, meta, data }
+    const hash = eventHash(meta.prevHash, fields)
     db.prepare('UPDATE events SET data = ?, hash = ? WHERE position = ?').run(canonicalJson(data), Buffer.from(hash, 'hex'), edited)
   })
   const relinked = await verifyHere(rehashed)

@@ -45,7 +45,7 @@ t.test('an event becomes a JSON record whose envelope carries the chain, and rea
   t.same(envelope, {
     tw: 1,
     occurredAt: event.occurredAt,
-    meta: { ...event.meta, prevHash, hash },
+    meta: { ...event.meta, prevHash, hashVersion: 1, hash },
     $correlationId: 'corr-1',
   })
   const read = fromEsdbRecord(asRead('sampling-ZY-1', 3n, record))
@@ -58,7 +58,7 @@ t.test('an event becomes a JSON record whose envelope carries the chain, and rea
     occurredAt: event.occurredAt,
     recordedAt: '2020-05-12T01:02:03.456Z',
     data: event.data,
-    meta: { ...event.meta, prevHash, hash },
+    meta: { ...event.meta, prevHash, hashVersion: 1, hash },
   })
 })
 

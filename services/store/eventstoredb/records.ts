@@ -65,9 +65,14 @@ export interface ChainedRecord {
 /** The record to append for `prepared` at `revision` of `stream`, chained to `prevHash`. */
 export const toEsdbRecord = (prepared: PreparedEvent, stream: string, revision: number, prevHash: string): ChainedRecord => {
   const { event, dataJson, recordedAt } = prepared
-  const fields = { id: event.id, type: event.type, stream, revision, occurredAt: event.occurredAt }
+  // Version 2 covers recordedAt, which EventStoreDB stamps (`created`) only after the hash is
+  // made: records keep version 1 unless an import brings its own recordedAt.
+  const { hashVersion: asked, ...given } = JSON.parse(JSON.stringify(event.meta)) as Omit<EventMeta, 'prevHash' | 'hash'>
+  const hashVersion = recordedAt !== undefined ? (asked ?? 2) : 1
+  const chained = { ...given, prevHash, hashVersion }
+  const fields = { id: event.id, type: event.type, stream, revision, occurredAt: event.occurredAt, recordedAt, meta: chained }
   const hash = eventHashOfCanonicalData(prevHash, fields, dataJson)
-  const meta: EventMeta = { ...(JSON.parse(JSON.stringify(event.meta)) as Omit<EventMeta, 'prevHash' | 'hash'>), prevHash, hash }
+  const meta: EventMeta = { ...chained, hash }
   const recordId = esdbEventId(event.id)
   const envelope: Envelope = { tw: 1, occurredAt: event.occurredAt, meta }
   if (recordId !== event.id) envelope.id = event.id
