@@ -7,7 +7,8 @@ import type { Config } from './config.ts'
 import { openServices } from './services.ts'
 
 export const bootstrapAdminKey = async (services: Awaited<ReturnType<typeof openServices>>, logger: Logger): Promise<string | null> => {
-  if (services.config.adminKey || services.keys.hasActiveAdmin()) return null
+  // Nothing is appended to a log that failed its integrity check (README "Integrity").
+  if (services.config.adminKey || services.integrity.finding() || services.keys.hasActiveAdmin()) return null
   const created = await services.keys.create(
     { name: 'bootstrap admin (first start)', role: 'admin' },
     { keyId: 'bootstrap', name: 'first start', role: 'admin', regions: null },

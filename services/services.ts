@@ -11,6 +11,8 @@ import { rescuesProjection } from '../projections/rescues.ts'
 import { plansProjection } from '../projections/plans.ts'
 import { webhooksProjection } from '../projections/webhooks.ts'
 import { createAudit, type Audit } from './audit/index.ts'
+import { createIntegrityGuard, type IntegrityGuard } from './audit/integrity.ts'
+import { checkFileAtStart } from './audit/startup-check.ts'
 import { createAlerts, type Alerts } from './alerts/alerts.ts'
 import { createKeyService, type KeyService } from './auth/keys.ts'
 import type { Config } from './config.ts'
@@ -36,8 +38,10 @@ export interface Services {
   keys: KeyService
   /** Alert derivation, webhook subscriptions and the delivery dispatcher (services/alerts); started by the HTTP app. */
   alerts: Alerts
-  /** Merkle tree, signed tree heads, attestations, verification (services/audit). */
+  /** Merkle tree, signed tree heads, attestations, verification, the scrub (services/audit). */
   audit: Audit
+  /** Clean, or the first integrity finding: then read-only and not ready (README "Integrity"). */
+  integrity: IntegrityGuard
   clock: () => Date
   /** Prometheus registry and counters (GET /metrics); components count into it. */
   metrics: Metrics
@@ -82,6 +86,8 @@ export const openStore = async (config: Config, clock: () => Date, logger?: Logg
 
 export const openServices = async (config: Config, logger: Logger, clock: () => Date = () => new Date()): Promise<Services> => {
   const metrics = createMetrics()
+  const integrity = createIntegrityGuard({ logger: logger.child({ component: 'integrity' }), clock })
+  if (config.store === 'sqlite') checkFileAtStart(config.dataDir, integrity)
   const store = await openStore(config, clock, logger)
   const snapshots = instrumentSnapshots(
     config.store === 'memory' ? createMemorySnapshotStore() : createSqliteSnapshotStore(path.join(config.dataDir, 'snapshots.db')),
@@ -89,14 +95,18 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
     clock,
   )
   const runner = createRunner({ store, projections, snapshots, logger: logger.child({ component: 'runner' }), snapshotEvery: config.snapshotEvery })
-  await runner.start()
+  await runner.start().catch((error) => {
+    // A damaged log the start-up check found: start anyway, read-only and not ready.
+    if (!integrity.finding()) throw error
+    logger.error({ err: error }, 'the read models could not catch up with the damaged log')
+  })
   const plans = createPlans({ store, runner, clock })
-  await plans.seed()
+  if (!integrity.finding()) await plans.seed()
   const reader = createComplianceReader({ store, runner, plans, clock, readWaitMs: config.readWaitMs })
   const keys = createKeyService({ store, runner, environmentAdminKey: config.adminKey, clock, isReportingRegion: plans.isReportingRegion })
   const ingest = createIngest({ store, plans: plans.decisionDirectory, clock })
   const alerts = createAlerts({ config, plans, reader, store, runner, logger, clock })
-  const audit = await createAudit({ config, store, logger, clock })
+  const audit = await createAudit({ config, store, logger, clock, integrity, metrics })
   return {
     config,
     plans,
@@ -107,6 +117,7 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
     keys,
     alerts,
     audit,
+    integrity,
     clock,
     metrics,
     close: async () => {

@@ -8,6 +8,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { StoreUnavailable } from '../../domain/errors.ts'
 import type { Position, RecordedEvent } from '../store/port.ts'
 import { rowToEvent } from '../store/sqlite-rows.ts'
+import { isSqliteCorruption } from '../store/sqlite-corruption.ts'
 import { prepareStatements, schemaVersion } from '../store/sqlite-schema.ts'
 
 // Small on purpose: what is alive at a scavenge gets promoted, and promoted garbage is what made
@@ -88,11 +89,40 @@ export const openRawLog = (file: string) => {
     }
   }
 
+  /**
+   * A window of positions read one at a time, after a page of them met a damaged part of the
+   * file: every position that cannot be read is named, the readable ones around it are kept.
+   */
+  function* probe(after: Position, to: Position, cause: Error): Generator<RawItem> {
+    for (let position = after + 1; position <= Math.min(after + pageSize, to); position += 1) {
+      let rows: unknown[][]
+      try {
+        rows = sql.allPage.all(position - 1, position, 1)
+      } catch (error) {
+        if (!isSqliteCorruption(error)) throw error
+        yield { position, event: null, problem: `the SQLite page holding it is damaged (${cause.message})` }
+        continue
+      }
+      for (const row of rows) yield decode(row, streamName)
+    }
+  }
+
   /** Rows with from < position <= to, in position order; yields to the event loop between pages. */
   async function* items(from: Position = 0, to: Position = Number.MAX_SAFE_INTEGER): AsyncGenerator<RawItem> {
     let after = from
     for (;;) {
-      const rows = sql.allPage.all(after, to, pageSize)
+      let rows: unknown[][]
+      try {
+        rows = sql.allPage.all(after, to, pageSize)
+      } catch (error) {
+        // `to` is finite when it matters: verify passes the head it read.
+        if (!isSqliteCorruption(error) || to === Number.MAX_SAFE_INTEGER) throw error
+        yield* probe(after, to, error as Error)
+        after = Math.min(after + pageSize, to)
+        if (after >= to) return
+        await yieldToLoop()
+        continue
+      }
       for (const row of rows) yield decode(row, streamName)
       if (rows.length < pageSize) return
       after = rows[rows.length - 1][0] as number
@@ -181,6 +211,9 @@ export const openRawLog = (file: string) => {
 
   const head = (): Position => sql.head.get() as number
 
+  /** Whether the row at `position` exists and can be read (throws SQLITE_CORRUPT when its page is damaged). */
+  const readable = (position: Position): boolean => sql.allPage.all(position - 1, position, 1).length === 1
+
   /** Last position recorded at or before `instant` (recordedAt never decreases along the log). */
   const positionAt = (instant: string): Position => {
     const limit = new Date(instant).toISOString()
@@ -204,11 +237,18 @@ export const openRawLog = (file: string) => {
     readStream,
     streams,
     head,
+    readable,
     positionAt,
     close: () => {
       if (!db.open) return
-      db.exec('COMMIT')
-      db.close()
+      try {
+        // A read transaction: ending it can only fail on a damaged file, which verify reports.
+        db.exec('COMMIT')
+      } catch (error) {
+        if (!isSqliteCorruption(error)) throw error
+      } finally {
+        db.close()
+      }
     },
   }
 }

@@ -5,6 +5,7 @@ import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { LedgerCheckpointed, ledgerCheckpointedType, ledgerStream } from '../../domain/attestation.ts'
 import { genesisHash } from '../store/hashing.ts'
+import { isSqliteCorruption, sqliteQuickCheck } from '../store/sqlite-corruption.ts'
 import type { EventStore, RecordedEvent } from '../store/port.ts'
 import { openRawLog, type RawItem, type RawLog, type StreamRow } from './raw-sqlite.ts'
 import { leavesPerBlock, openTreeFileReadOnly, type SignedHeadRow } from './tree-file.ts'
@@ -94,15 +95,40 @@ const blockHints = (block: (index: number) => Buffer[] | undefined, tail: Buffer
   }
 }
 
-/** A data dir's SQLite log, read raw; merkle.db (if any) only as hints and witnesses. */
-export const dataDirSource = (dataDir: string): VerifySource & { close: () => void } => {
-  const raw = openRawLog(path.join(dataDir, eventsFileName))
+/** SQLite's quick_check of the file, as problems (README "Integrity"). */
+const structureProblems = (file: string): Problem[] =>
+  sqliteQuickCheck(file).problems.map((line) => ({ position: null, check: 'sqlite' as const, message: `${path.basename(file)}: SQLite quick_check: ${line}` }))
+
+/**
+ * A data dir's SQLite log, read raw; merkle.db (if any) only as hints and witnesses.
+ * `quickCheck` adds SQLite's structural check of the file (synchronous, O(file): the CLI).
+ */
+export const dataDirSource = (dataDir: string, options: { quickCheck?: boolean } = {}): VerifySource & { close: () => void } => {
+  const file = path.join(dataDir, eventsFileName)
+  const structure = options.quickCheck ? structureProblems(file) : []
+  const raw = openRawLog(file)
   const side = openTreeFileReadOnly(path.join(dataDir, treeFileName))
   const saved = side?.checkpoint() ?? null
-  const head = raw.head()
+  let head: number
+  try {
+    head = raw.head()
+  } catch (error) {
+    side?.close()
+    raw.close()
+    throw error
+  }
   return {
     dense: true,
-    heads: () => headsFrom(raw.readStream(ledgerStream)),
+    heads: async () => {
+      try {
+        const found = await headsFrom(raw.readStream(ledgerStream))
+        return { heads: found.heads, problems: [...structure, ...found.problems] }
+      } catch (error) {
+        if (!isSqliteCorruption(error)) throw error
+        const unreadable: Problem = { position: null, check: 'sqlite', message: `the signed heads (stream ledger) cannot be read: ${(error as Error).message}` }
+        return { heads: [], problems: [...structure, unreadable] }
+      }
+    },
     items: () => raw.items(0, head),
     chains: (report, last) => walkChains(raw, report, last),
     ...(side && saved ? { hint: blockHints(side.block, saved.tail, saved.frontier.size - saved.tail.length) } : {}),

@@ -7,6 +7,7 @@ import { authPlugin } from './plugins/auth.ts'
 import { rateLimitPlugin } from './plugins/rate-limit.ts'
 import { dashboardPlugin } from './dashboard/plugin.ts'
 import { errorsPlugin } from './plugins/errors.ts'
+import { integrityPlugin } from './plugins/integrity.ts'
 import { metricsPlugin } from './plugins/metrics.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
 import { auditRoutes } from './routes/audit.ts'
@@ -50,12 +51,15 @@ export const buildApp = async (services: Services, options: AppOptions = {}): Pr
     reply.header('x-request-id', request.id)
   })
 
-  await app.register(errorsPlugin)
+  await app.register(errorsPlugin, {
+    onCorruption: (message) => services.integrity.report({ source: 'request', check: 'sqlite', position: null, message, file: null }),
+  })
+  await app.register(integrityPlugin, { integrity: services.integrity })
   await app.register(authPlugin, { keys: services.keys })
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute })
   await app.register(metricsPlugin, { metrics: services.metrics, store: services.store, runner: services.runner, config, clock: services.clock })
   await app.register(openapiPlugin)
-  await app.register(healthRoutes, { store: services.store, runner: services.runner, readyLagEvents: config.readyLagEvents })
+  await app.register(healthRoutes, { store: services.store, runner: services.runner, readyLagEvents: config.readyLagEvents, integrity: services.integrity })
   await app.register(eventRoutes, { ingest: services.ingest, maxBatch: config.maxBatch })
   await app.register(planRoutes, services)
   await app.register(targetRoutes, services)
