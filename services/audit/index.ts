@@ -117,7 +117,8 @@ export const createAudit = async ({ config, store, logger, clock, integrity, met
 
   const scrub = createScrub({
     verify: () => verify('scrub'),
-    intervalMs: config.ledger.scrubIntervalMs,
+    // Nothing outside the process can change the memory store's log: no scrub there.
+    intervalMs: persistent ? config.ledger.scrubIntervalMs : 0,
     logger: log.child({ component: 'scrub' }),
     clock,
     onRun: (run) => {
