@@ -211,6 +211,9 @@ export const openRawLog = (file: string) => {
 
   const head = (): Position => sql.head.get() as number
 
+  /** The stream id the stream-name index finds for `name` (what every read by stream goes through). */
+  const streamIdByName = (name: string): number | undefined => (sql.streamByName.get(name) as { id: number } | undefined)?.id
+
   /** Whether the row at `position` exists and can be read (throws SQLITE_CORRUPT when its page is damaged). */
   const readable = (position: Position): boolean => sql.allPage.all(position - 1, position, 1).length === 1
 
@@ -238,6 +241,7 @@ export const openRawLog = (file: string) => {
     streams,
     head,
     readable,
+    streamIdByName,
     positionAt,
     close: () => {
       if (!db.open) return

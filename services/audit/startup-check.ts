@@ -1,12 +1,12 @@
 // The check at start, before anything is served or signed (README "Integrity"): SQLite's
-// quick_check of events.db with the first position that cannot be read, and the tail of the
+// integrity_check of events.db with the first position that cannot be read, and the tail of the
 // log against the latest signed head: the events after it (at most `tailEvents`) rehashed and
 // compared with the Merkle tree's leaves, and the tree's root at the head's size compared with
 // the signed root. What it finds goes to the integrity guard; the service still starts,
 // read-only and not ready (docs/ARCHITECTURE.md, Integrity). The whole log is the scrub's.
 import path from 'node:path'
 import { eventsFileName } from './verify-sources.ts'
-import { isSqliteCorruption, sqliteQuickCheck } from '../store/sqlite-corruption.ts'
+import { isSqliteCorruption, sqliteIntegrityCheck } from '../store/sqlite-corruption.ts'
 import { openRawLog } from './raw-sqlite.ts'
 import type { IntegrityGuard } from './integrity.ts'
 import { contentProblem } from './verify.ts'
@@ -16,9 +16,9 @@ import type { Checkpoint } from './checkpoints.ts'
 /** SQLite's structural check; true when the file is sound (or absent: a first start). */
 export const checkFileAtStart = (dataDir: string, guard: IntegrityGuard): boolean => {
   const file = path.join(dataDir, eventsFileName)
-  const structure = sqliteQuickCheck(file)
+  const structure = sqliteIntegrityCheck(file)
   if (structure.ok || /unable to open|does not exist/i.test(structure.problems[0] ?? '')) return true
-  guard.report({ source: 'startup', check: 'sqlite', position: firstUnreadable(file), message: `SQLite quick_check: ${structure.problems.join('; ')}`, file })
+  guard.report({ source: 'startup', check: 'sqlite', position: firstUnreadable(file), message: `SQLite integrity_check: ${structure.problems.join('; ')}`, file })
   return false
 }
 

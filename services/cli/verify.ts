@@ -65,7 +65,7 @@ export const verifyCommand = async (config: Config, args: string[]): Promise<num
   else if (values.data || config.store === 'sqlite') {
     const dataDir = values.data ?? config.dataDir
     try {
-      source = dataDirSource(dataDir, { quickCheck: true })
+      source = dataDirSource(dataDir, { sqliteCheck: true })
     } catch (error) {
       // A file too damaged to open or measure: the report says so, without a stack.
       if (!isSqliteCorruption(error)) throw error

@@ -11,22 +11,24 @@ export const isSqliteCorruption = (error: unknown): boolean => {
   return /database disk image is malformed|file is not a database/i.test(error.message)
 }
 
-export interface QuickCheck {
+export interface SqliteCheck {
   ok: boolean
-  /** SQLite's own lines, e.g. "Tree 3 page 44: btreeInitPage() returns error code 11". */
+  /** SQLite's own lines, e.g. "row 152 missing from index sqlite_autoindex_streams_1". */
   problems: string[]
 }
 
 /**
- * PRAGMA quick_check on its own read-only connection: the b-tree structure of every page (not
- * index contents). O(file size), synchronous: run it where blocking is fine (start-up, the CLI).
+ * PRAGMA integrity_check on its own read-only connection: the b-tree structure of every page and
+ * that every index holds exactly its table's rows (quick_check skips the latter, and a damaged
+ * stream-name index answers "no such stream" for a stream the log holds). Synchronous and
+ * O(file): run it where blocking is fine (start-up, the CLI).
  */
-export const sqliteQuickCheck = (file: string, maxProblems = 20): QuickCheck => {
+export const sqliteIntegrityCheck = (file: string, maxProblems = 20): SqliteCheck => {
   let db: Database.Database | null = null
   try {
     db = new Database(file, { readonly: true, fileMustExist: true })
-    const rows = db.pragma(`quick_check(${maxProblems})`) as { quick_check: string }[]
-    const problems = rows.map((row) => row.quick_check).filter((line) => line !== 'ok')
+    const rows = db.pragma(`integrity_check(${maxProblems})`) as { integrity_check: string }[]
+    const problems = rows.map((row) => row.integrity_check).filter((line) => line !== 'ok')
     return { ok: problems.length === 0, problems }
   } catch (error) {
     return { ok: false, problems: [(error as Error).message] }

@@ -57,6 +57,27 @@ const flipPageOf = (dir: string, batchId: string) => {
   return { page: page + 1, pages: bytes.length / pageSize }
 }
 
+/**
+ * Changes one byte of stream A-150's key in a leaf page of the stream-name index, keeping the
+ * index in order: the table still holds the stream, the index no longer finds it.
+ */
+const flipNameIndexOf = (dir: string, batchId: string) => {
+  const file = path.join(dir, 'events.db')
+  const db = new Database(file, { readonly: true })
+  const leaves = new Set((db.prepare(`SELECT pageno FROM dbstat WHERE name = 'sqlite_autoindex_streams_1' AND pagetype = 'leaf'`).all() as { pageno: number }[]).map((p) => p.pageno))
+  db.close()
+  const bytes = readFileSync(file)
+  const pageSize = bytes.readUInt16BE(16)
+  const key = `sampling-${batchId}`
+  for (let at = bytes.indexOf(key); at >= 0; at = bytes.indexOf(key, at + 1))
+    if (leaves.has(Math.floor(at / pageSize) + 1)) {
+      bytes[at + key.length - 1] = '/'.charCodeAt(0) // sampling-A-150 -> sampling-A-15/, which sorts where it stood
+      writeFileSync(file, bytes)
+      return
+    }
+  throw new Error(`no leaf of the stream-name index holds ${key}`)
+}
+
 const call = async (url: string, method = 'GET', body?: unknown) => {
   const response = await fetch(url, {
     method,
@@ -139,7 +160,7 @@ t.test('a byte flipped in a page of event data in the middle of events.db', asyn
   t.ok(bad > 1 && bad <= target, `the CLI names the first position that cannot be read (${bad}, on the page of A-150 at ${target})`)
   t.ok(report.problems.some((p: { position: number; check: string }) => p.position === target && p.check === 'decode'), 'A-150 is among the unreadable')
   t.match(report.problem, /SQLite page holding it is damaged/)
-  t.ok(report.problems.some((p: { check: string; message: string }) => p.check === 'sqlite' && /quick_check/.test(p.message)), 'and what SQLite quick_check says')
+  t.ok(report.problems.some((p: { check: string; message: string }) => p.check === 'sqlite' && /integrity_check/.test(p.message)), 'and what SQLite integrity_check says')
   t.match(cliRun.stderr, new RegExp(`NOT VERIFIED: first bad position ${bad}`))
 
   const h = await listening({ dataDir: dir, env })
@@ -147,7 +168,7 @@ t.test('a byte flipped in a page of event data in the middle of events.db', asyn
   const r = await routesOf(h.url)
   t.equal(r.readyz.status, 503)
   t.equal(r.readyz.body.ready, false)
-  t.match(r.readyz.body.reason, new RegExp(`integrity violated: .*events\\.db: position ${bad}: SQLite quick_check`))
+  t.match(r.readyz.body.reason, new RegExp(`integrity violated: .*events\\.db: position ${bad}: SQLite integrity_check`))
   t.match(r.readyz.body.integrity, { source: 'startup', check: 'sqlite', position: bad })
   refused(t, r.stream, 'stream read', bad)
   refused(t, r.correction, 'correction', bad)
@@ -165,6 +186,34 @@ t.test('a byte flipped in a page of event data in the middle of events.db', asyn
   t.equal(body.type, 'integrity.violated')
   t.match(body.data, { source: 'startup', check: 'sqlite', position: bad })
   t.ok(webhook.id, 'to the subscription that asked for integrity.violated')
+})
+
+t.test('a byte flipped in the stream-name index: the finding\'s 404 and 409 BATCH_NOT_FOUND', async (t) => {
+  await built
+  const dir = copy()
+  flipNameIndexOf(dir, 'A-150')
+  const at = positionOf(dir, 'A-150')
+
+  // Before (today's code): /readyz 200, GET /v1/streams/sampling-A-150 404 "has no events", the
+  // correction 409 BATCH_NOT_FOUND, appends 201, verify ok: true; SQLite quick_check says ok.
+  const db = new Database(path.join(dir, 'events.db'), { readonly: true })
+  t.same(db.pragma('quick_check'), [{ quick_check: 'ok' }], 'quick_check alone does not see it')
+  db.close()
+
+  const h = await listening({ dataDir: dir, env })
+  t.teardown(() => h.close())
+  const r = await routesOf(h.url)
+  t.equal(r.readyz.status, 503)
+  t.match(r.readyz.body.reason, /integrity_check: row \d+ missing from index sqlite_autoindex_streams_1/)
+  t.equal(r.stream.status, 503, 'the stream read is 503, not 404')
+  t.equal(r.stream.body.error.code, 'INTEGRITY_VIOLATED')
+  t.equal(r.correction.status, 503, 'the correction is 503, not 409 BATCH_NOT_FOUND')
+  t.equal(r.append.status, 503)
+  t.equal(r.proof.status, 503)
+  t.equal(r.attested.status, 503)
+  // The scrub's verification (no integrity_check) names the stream and its first position.
+  t.match(r.verify.body, { ok: false, firstBadPosition: at })
+  t.match(r.verify.body.problem, /stream sampling-A-150: the stream-name index does not find it/)
 })
 
 t.test('an event edited under a signed head with raw SQL', async (t) => {
@@ -230,7 +279,7 @@ t.test('targetwatch serve on the damaged file: starts, not ready, says why', asy
   })
   const readyz = await waitUntil('the process to listen', () => call(`http://127.0.0.1:${port}/readyz`).catch(() => null), 20_000, 100)
   t.equal(readyz.status, 503, output)
-  t.match(readyz.body.reason, new RegExp(`position ${bad}: SQLite quick_check`))
+  t.match(readyz.body.reason, new RegExp(`position ${bad}: SQLite integrity_check`))
   refused(t, await call(`http://127.0.0.1:${port}/v1/events`, 'POST', newBatch), 'append', bad)
   t.match(output, /integrity violated/, 'the log says so')
 })

@@ -2,7 +2,7 @@
 // SQLite log of N events (default 100,000) through the store's own append path, then runs the
 // scrub's verification (services/audit/verify.ts over the raw file, as GET /v1/audit/verify and
 // the scheduled scrub do) while measuring the event loop's longest stall, and SQLite's
-// quick_check (the blocking part of the start-up check). Prints figures per run and
+// integrity_check (the blocking part of the start-up check). Prints figures per run and
 // extrapolated to 1,000,000 events (both are linear in the log); asserts nothing.
 //
 //   npx tsx test/bench/scrub-cost.ts [events]
@@ -13,7 +13,7 @@ import path from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { verifyLog } from '../../services/audit/verify.ts'
 import { dataDirSource } from '../../services/audit/verify-sources.ts'
-import { sqliteQuickCheck } from '../../services/store/sqlite-corruption.ts'
+import { sqliteIntegrityCheck } from '../../services/store/sqlite-corruption.ts'
 import { createSqliteStore } from '../../services/store/sqlite.ts'
 
 const events = Number(process.argv[2] ?? 100_000)
@@ -43,7 +43,7 @@ try {
   const bytes = statSync(file).size
 
   const quickStarted = performance.now()
-  const quick = sqliteQuickCheck(file)
+  const quick = sqliteIntegrityCheck(file)
   const quickMs = performance.now() - quickStarted
 
   const loop = monitorEventLoopDelay({ resolution: 1 })
@@ -58,10 +58,10 @@ try {
   loop.disable()
 
   const lines = [
-    `log: ${events} events, ${(bytes / 1e6).toFixed(1)} MB (verify ok: ${report.ok}, quick_check ok: ${quick.ok})`,
+    `log: ${events} events, ${(bytes / 1e6).toFixed(1)} MB (verify ok: ${report.ok}, integrity_check ok: ${quick.ok})`,
     `scrub (full verify): ${(scrubMs / 1000).toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU; per 1M events: ${perMillion(scrubMs).toFixed(1)} s wall`,
     `event loop during the scrub: longest stall ${(loop.max / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`,
-    `start-up quick_check: ${quickMs.toFixed(0)} ms (blocking, before listen); per 1M events: ${perMillion(quickMs).toFixed(1)} s`,
+    `start-up integrity_check: ${quickMs.toFixed(0)} ms (blocking, before listen); per 1M events: ${perMillion(quickMs).toFixed(1)} s`,
   ]
   process.stdout.write(`${lines.join('\n')}\n`)
 } finally {
