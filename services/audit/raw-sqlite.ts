@@ -39,6 +39,8 @@ export interface ChainRow {
   /** meta.prevHash, or null when the row's meta cannot be read. */
   prevHash: string | null
   hash: string
+  /** Whether the event-id index finds this row (what idempotent appends rely on). */
+  indexed: boolean
 }
 
 export const openRawLog = (file: string) => {
@@ -61,10 +63,12 @@ export const openRawLog = (file: string) => {
   // The chains in (stream_id, revision) order, one keyset-paged scan of the UNIQUE (stream_id,
   // revision) index: a query per page, not per stream. Only what linkage needs: no data.
   const chainPage = db
-    .prepare<[number, number, number], [number, number, number, string, string]>(
-      'SELECT position, stream_id, revision, meta, lower(hex(hash)) FROM events WHERE (stream_id, revision) > (?, ?) ORDER BY stream_id, revision LIMIT ?',
+    .prepare<[number, number, number], [number, number, number, string, string, Buffer]>(
+      'SELECT position, stream_id, revision, meta, lower(hex(hash)), event_id FROM events WHERE (stream_id, revision) > (?, ?) ORDER BY stream_id, revision LIMIT ?',
     )
     .raw()
+  // Idempotency looks ids up through this index: a damaged one would let a duplicate in.
+  const positionById = db.prepare<[Buffer], number>('SELECT position FROM events WHERE event_id = ?').pluck()
   // One snapshot for the whole read: appends made meanwhile by the service are not seen.
   db.exec('BEGIN')
 
@@ -176,14 +180,15 @@ export const openRawLog = (file: string) => {
     let after: [number, number] = [0, -1]
     for (;;) {
       const rows = chainPage.all(after[0], after[1], pageSize)
-      for (const [position, streamId, revision, meta, hash] of rows) {
+      for (const [position, streamId, revision, meta, hash, eventId] of rows) {
+        const indexed = positionById.get(eventId) === position
         let prevHash: string | null = null
         try {
           prevHash = (JSON.parse(meta) as { prevHash?: string }).prevHash ?? null
         } catch {
           // an unreadable row is reported by the position-order pass
         }
-        yield { position, streamId, revision, prevHash, hash }
+        yield { position, streamId, revision, prevHash, hash, indexed }
       }
       if (rows.length < pageSize) return
       const last = rows[rows.length - 1]

@@ -216,6 +216,33 @@ t.test('a byte flipped in the stream-name index: the finding\'s 404 and 409 BATC
   t.match(r.verify.body.problem, /stream sampling-A-150: the stream-name index does not find it/)
 })
 
+t.test('a byte flipped in the event-id index: verify names the event idempotency would no longer find', async (t) => {
+  await built
+  const dir = copy()
+  const file = path.join(dir, 'events.db')
+  const at = positionOf(dir, 'A-120')
+  const db = new Database(file, { readonly: true })
+  const id = (db.prepare('SELECT event_id FROM events WHERE position = ?').get(at) as { event_id: Buffer }).event_id
+  const leaves = new Set((db.prepare(`SELECT pageno FROM dbstat WHERE name = 'events_by_event_id' AND pagetype = 'leaf'`).all() as { pageno: number }[]).map((p) => p.pageno))
+  db.close()
+  const bytes = readFileSync(file)
+  const pageSize = bytes.readUInt16BE(16)
+  let flipped = false
+  for (let offset = bytes.indexOf(id); offset >= 0 && !flipped; offset = bytes.indexOf(id, offset + 1))
+    if (leaves.has(Math.floor(offset / pageSize) + 1)) {
+      bytes[offset + 15] ^= 0x01
+      flipped = true
+    }
+  t.ok(flipped, 'the id is in a leaf of the event-id index')
+  writeFileSync(file, bytes)
+  const h = await listening({ dataDir: dir, env })
+  t.teardown(() => h.close())
+  t.equal((await call(`${h.url}/readyz`)).status, 503, 'not ready (integrity_check at start)')
+  const verify = await call(`${h.url}/v1/audit/verify`)
+  t.match(verify.body, { ok: false, firstBadPosition: at })
+  t.match(verify.body.problem, /the event-id index does not find it/)
+})
+
 t.test('an event edited under a signed head with raw SQL', async (t) => {
   const { head } = await built
   const dir = copy()
