@@ -105,7 +105,7 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
   const reader = createComplianceReader({ store, runner, plans, clock, readWaitMs: config.readWaitMs })
   const keys = createKeyService({ store, runner, environmentAdminKey: config.adminKey, clock, isReportingRegion: plans.isReportingRegion })
   const ingest = createIngest({ store, plans: plans.decisionDirectory, clock })
-  const alerts = createAlerts({ config, plans, reader, store, runner, logger, clock })
+  const alerts = createAlerts({ config, plans, reader, store, runner, logger, clock, halted: () => integrity.finding() !== null })
   const audit = await createAudit({ config, store, logger, clock, integrity, metrics })
   return {
     config,

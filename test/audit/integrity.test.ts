@@ -14,6 +14,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { startReceiver, waitUntil, fastAlerts, subscribe } from '../alerts/helpers.ts'
 import { adminKey } from '../helpers/harness.ts'
+import { rescueRequested } from '../helpers/facts.ts'
 import { freePort, projectRoot } from '../helpers/process.ts'
 import { auth, checkpointNow, cli, listening, postEvents, samplingBatches } from './helpers.ts'
 
@@ -26,13 +27,15 @@ t.teardown(async () => {
 })
 const env = { ...fastAlerts, TARGETWATCH_SCRUB_INTERVAL: '0' }
 
-/** 2020 plan (1), 300 batches, head (signs 301), 300 batches; a webhook for integrity.violated. */
+/** 2020 plan, a webhook for integrity.violated, 300 batches, a signed head, 300 batches, an open rescue. */
 const built = (async () => {
-  const h = await listening({ dataDir: original, env })
+  const h = await listening({ dataDir: original, env: { ...env, TARGETWATCH_RESCUE_OVERDUE: '1000h' } })
   const webhook = await subscribe(h, { url: receiver.url, filter: { types: ['integrity.violated'] } })
   await postEvents(h, samplingBatches('A', 300))
   const head = await checkpointNow(h)
   await postEvents(h, samplingBatches('B', 300))
+  // An elevator rescue an hour old with no rescuer: overdue as soon as a start uses a 1m bound.
+  await postEvents(h, [rescueRequested('R-1', { reportedAt: new Date(Date.now() - 3_600_000).toISOString() })])
   await h.close()
   return { webhook, head }
 })()
@@ -251,7 +254,7 @@ t.test('an event edited under a signed head with raw SQL', async (t) => {
   t.ok(at <= head.treeSize, `position ${at} is under the signed head of ${head.treeSize}`)
 
   // Before: ready, the old snapshot figure and the edited data served, proofs served.
-  const h = await listening({ dataDir: dir, env })
+  const h = await listening({ dataDir: dir, env: { ...env, TARGETWATCH_RESCUE_OVERDUE: '1m' } })
   t.teardown(() => h.close())
   const r = await routesOf(h.url)
   t.equal(r.readyz.status, 503)
@@ -266,6 +269,15 @@ t.test('an event edited under a signed head with raw SQL', async (t) => {
   const signed = await call(`${h.url}/v1/audit/checkpoints`)
   t.equal(signed.status, 200, 'the signed heads can still be read')
   t.equal(signed.body.checkpoints.length, 1, 'and no new head was signed over the edited log')
+  // The rescue is overdue under this start's 1m bound; the alerts engine checks every 200 ms
+  // here: give it a few rounds. No alert is derived from a log that failed its check.
+  await new Promise((resolve) => setTimeout(resolve, 600))
+  const originalDb = new Database(path.join(original, 'events.db'), { readonly: true })
+  const originalHead = originalDb.prepare('SELECT max(position) FROM events').pluck().get() as number
+  originalDb.close()
+  const appended: string[] = []
+  for await (const event of h.services.store.readAll({ from: originalHead })) appended.push(event.type)
+  t.ok(appended.length > 0 && appended.every((type) => ['IntegrityViolated', 'DeliveryAttempted'].includes(type)), `no RescueOverdue, no head: only the finding and its delivery were appended: ${appended.join(', ')}`)
 })
 
 t.test('the scrub finds an edit made while the service runs', async (t) => {
