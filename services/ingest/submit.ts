@@ -5,7 +5,7 @@ import { recordedContextFields, streamOf, type ClientEvent } from '../../domain/
 import { judge } from '../../domain/decide/index.ts'
 import type { PlanDirectory } from '../../domain/plan-directory.ts'
 import { parseClientEvent } from '../../domain/parse-event.ts'
-import { newEventId } from '../store/event-ids.ts'
+import { newEventId, normalizeEventId } from '../store/event-ids.ts'
 import { canonicalJson } from '../store/hashing.ts'
 import type { EventStore, RecordedEvent } from '../store/port.ts'
 import { assertMayReport, assertMaySubmitFor, type Principal } from '../auth/principal.ts'
@@ -66,7 +66,8 @@ const readHistory = async (store: EventStore, stream: string): Promise<RecordedE
 export const createIngest = ({ store, plans, clock, newId = newEventId }: IngestDeps) => {
   const submit = async (principal: Principal, event: ClientEvent, requestId: string): Promise<Submitted> => {
     const stream = streamOf(event)
-    const id = event.id ?? newId()
+    // A uuid in upper or lower case names one event (docs/ARCHITECTURE.md §3): lowered first.
+    const id = event.id === undefined ? newId() : normalizeEventId(event.id)
     const alone = judgedAlone(event)
     for (let attempt = 1; ; attempt++) {
       const history = alone ? [] : await readHistory(store, stream)
@@ -77,7 +78,7 @@ export const createIngest = ({ store, plans, clock, newId = newEventId }: Ingest
       if (judgement.region !== null) assertMaySubmitFor(principal, judgement.region)
       else assertMayReport(principal)
 
-      const original = event.id === undefined ? undefined : history.find((e) => e.id === event.id)
+      const original = event.id === undefined ? undefined : history.find((e) => e.id === id)
       if (original) {
         if (!sameContent(original, event))
           throw new IdConflict(id, `id: event ${id} is already recorded in ${stream} with other content`)
