@@ -1,5 +1,6 @@
 // Command handling for submitted facts: read the stream, judge the fact with its decider,
-// append with the stream's revision as the expected revision, retry when another writer won.
+// append with the stream's revision as the expected revision; one stream's submissions take turns
+// (stream-queue.ts), and a writer in another process that won the race makes us judge again.
 import { ConcurrencyError, DomainError, IdConflict } from '../../domain/errors.ts'
 import { recordedContextFields, streamOf, type ClientEvent } from '../../domain/events.ts'
 import { judge } from '../../domain/decide/index.ts'
@@ -8,6 +9,7 @@ import { parseClientEvent } from '../../domain/parse-event.ts'
 import { newEventId, normalizeEventId } from '../store/event-ids.ts'
 import { canonicalJson } from '../store/hashing.ts'
 import type { EventStore, RecordedEvent } from '../store/port.ts'
+import { createStreamQueue } from './stream-queue.ts'
 import { assertMayReport, assertMaySubmitFor, type Principal } from '../auth/principal.ts'
 import type { RegionId } from '../../domain/regions.ts'
 
@@ -64,11 +66,17 @@ const readHistory = async (store: EventStore, stream: string): Promise<RecordedE
 }
 
 export const createIngest = ({ store, plans, clock, newId = newEventId }: IngestDeps) => {
-  const submit = async (principal: Principal, event: ClientEvent, requestId: string): Promise<Submitted> => {
+  const queue = createStreamQueue()
+
+  const submit = (principal: Principal, event: ClientEvent, requestId: string): Promise<Submitted> => {
     const stream = streamOf(event)
+    // A reading judged alone is appended at 'any' and never conflicts: it need not wait its turn.
+    return judgedAlone(event) ? decideAndAppend(principal, event, requestId, stream, true) : queue.run(stream, () => decideAndAppend(principal, event, requestId, stream, false))
+  }
+
+  const decideAndAppend = async (principal: Principal, event: ClientEvent, requestId: string, stream: string, alone: boolean): Promise<Submitted> => {
     // A uuid in upper or lower case names one event (docs/ARCHITECTURE.md §3): lowered first.
     const id = event.id === undefined ? newId() : normalizeEventId(event.id)
-    const alone = judgedAlone(event)
     for (let attempt = 1; ; attempt++) {
       const history = alone ? [] : await readHistory(store, stream)
       const now = clock().toISOString()
