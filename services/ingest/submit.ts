@@ -59,6 +59,21 @@ const sameContent = (recorded: RecordedEvent, event: ClientEvent): boolean =>
 // ('any'); one sent with an id reads the stream, to answer a retry with the original.
 const judgedAlone = (event: ClientEvent): boolean => event.type === 'IndicatorReported' && event.id === undefined
 
+/**
+ * Scope check of a fact on its stream's region. A fact that names no region of its own (a
+ * correction, an arrival) takes its stream's: when that region is outside the key's scope, the
+ * answer is the one for a stream that does not exist (`judgeOnEmpty` throws it), so a scoped key
+ * cannot probe which ids exist in other regions (issue 16 item 7).
+ */
+const assertMayDecideOn = (principal: Principal, event: ClientEvent, streamRegion: RegionId, judgeOnEmpty: () => unknown): void => {
+  const ownRegion = (event.data as { region?: RegionId }).region
+  if (ownRegion === undefined && principal.regions !== null && !principal.regions.includes(streamRegion)) {
+    assertMayReport(principal)
+    judgeOnEmpty()
+  }
+  assertMaySubmitFor(principal, streamRegion)
+}
+
 const readHistory = async (store: EventStore, stream: string): Promise<RecordedEvent[]> => {
   const history: RecordedEvent[] = []
   for await (const event of store.readStream(stream)) history.push(event)
@@ -83,7 +98,7 @@ export const createIngest = ({ store, plans, clock, newId = newEventId }: Ingest
       const judgement = judge(history, event, { plans: plans(), now })
       // Scope is checked on what the stream already knows, then again on the decided event
       // (a milestone item may carry its region only in its plan).
-      if (judgement.region !== null) assertMaySubmitFor(principal, judgement.region)
+      if (judgement.region !== null) assertMayDecideOn(principal, event, judgement.region, () => judge([], event, { plans: plans(), now }).decide())
       else assertMayReport(principal)
 
       const original = event.id === undefined ? undefined : history.find((e) => e.id === id)
