@@ -7,6 +7,7 @@ import { authPlugin } from './plugins/auth.ts'
 import { rateLimitPlugin } from './plugins/rate-limit.ts'
 import { dashboardPlugin } from './dashboard/plugin.ts'
 import { errorsPlugin } from './plugins/errors.ts'
+import { jsonBodyPlugin } from './plugins/json-body.ts'
 import { metricsPlugin } from './plugins/metrics.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
 import { auditRoutes } from './routes/audit.ts'
@@ -51,6 +52,7 @@ export const buildApp = async (services: Services, options: AppOptions = {}): Pr
   })
 
   await app.register(errorsPlugin)
+  await app.register(jsonBodyPlugin)
   await app.register(authPlugin, { keys: services.keys })
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute })
   await app.register(metricsPlugin, { metrics: services.metrics, store: services.store, runner: services.runner, config, clock: services.clock })
