@@ -2,6 +2,7 @@
 // services/server.ts serves it.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { randomUUID } from 'node:crypto'
+import type { ServerOptions } from 'node:http'
 import type { Services } from '../services.ts'
 import { authPlugin } from './plugins/auth.ts'
 import { rateLimitPlugin } from './plugins/rate-limit.ts'
@@ -24,13 +25,18 @@ import { validatorCompiler } from './schemas.ts'
 
 export interface AppOptions {
   logger?: FastifyServerOptions['loggerInstance'] | boolean
+  /** Timeouts and limits of the HTTP server, set by services/server.ts (tests that inject need none). */
+  server?: Pick<FastifyServerOptions, 'connectionTimeout' | 'requestTimeout' | 'keepAliveTimeout' | 'maxRequestsPerSocket'> & { http?: ServerOptions }
 }
 
 export const buildApp = async (services: Services, options: AppOptions = {}): Promise<FastifyInstance> => {
   const { config } = services
   const app = Fastify({
     ...(typeof options.logger === 'object' ? { loggerInstance: options.logger } : { logger: options.logger ?? false }),
+    ...options.server,
     bodyLimit: config.bodyLimit,
+    // request.ip is the socket's peer unless TARGETWATCH_TRUST_PROXY names the proxies in front.
+    trustProxy: config.trustProxy ?? false,
     genReqId: (request) => {
       const given = request.headers['x-request-id']
       return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID()
