@@ -59,7 +59,7 @@ export const buildApp = async (services: Services, options: AppOptions = {}): Pr
 
   await app.register(errorsPlugin)
   await app.register(jsonBodyPlugin)
-  await app.register(authPlugin, { keys: services.keys })
+  await app.register(authPlugin, { keys: services.keys, failuresPerMinute: config.authFailuresPerMinute })
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute })
   await app.register(metricsPlugin, { metrics: services.metrics, store: services.store, runner: services.runner, config, clock: services.clock })
   await app.register(openapiPlugin)
