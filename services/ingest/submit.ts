@@ -42,6 +42,12 @@ export interface IngestDeps {
 
 const maxAttempts = 8
 
+/** Streams of a batch judged and appended together before the batch yields to the event loop. */
+const batchChunk = 50
+
+/** Lets the event loop answer other requests (I/O callbacks run before setImmediate's). */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
+
 /** The recorded event as its client sent it: without the context the service added (fields the client did not give). */
 const clientView = (recorded: RecordedEvent, sent: Record<string, unknown>): string => {
   const data = { ...(recorded.data as Record<string, unknown>) }
@@ -141,11 +147,17 @@ export const createIngest = ({ store, plans, clock, newId = newEventId }: Ingest
     }
   }
 
-  /** Each item judged on its own; items of one stream keep request order; streams run concurrently. */
+  /**
+   * Each item judged on its own; items of one stream keep request order; streams run concurrently,
+   * `batchChunk` of them at a time, and the batch yields to the event loop between chunks (and
+   * between chunks of parsing), so other requests are answered while a big batch runs.
+   */
   const submitBatch = async (principal: Principal, inputs: readonly unknown[], requestId: string): Promise<BatchItem[]> => {
     const items: BatchItem[] = new Array(inputs.length)
     const byStream = new Map<string, { index: number; event: ClientEvent }[]>()
-    inputs.forEach((input, index) => {
+    for (let index = 0; index < inputs.length; index++) {
+      if (index > 0 && index % (batchChunk * 4) === 0) await yieldToLoop()
+      const input = inputs[index]
       try {
         const event = parseClientEvent(input)
         const stream = streamOf(event)
@@ -155,19 +167,23 @@ export const createIngest = ({ store, plans, clock, newId = newEventId }: Ingest
       } catch (error) {
         items[index] = failure(index, error)
       }
-    })
-    await Promise.all(
-      [...byStream.values()].map(async (group) => {
-        for (const { index, event } of group) {
-          try {
-            const done = await submit(principal, event, requestId)
-            items[index] = { index, status: done.status, id: done.id, stream: done.stream, revision: done.revision, position: done.position }
-          } catch (error) {
-            items[index] = failure(index, error)
+    }
+    const groups = [...byStream.values()]
+    for (let start = 0; start < groups.length; start += batchChunk) {
+      if (start > 0) await yieldToLoop()
+      await Promise.all(
+        groups.slice(start, start + batchChunk).map(async (group) => {
+          for (const { index, event } of group) {
+            try {
+              const done = await submit(principal, event, requestId)
+              items[index] = { index, status: done.status, id: done.id, stream: done.stream, revision: done.revision, position: done.position }
+            } catch (error) {
+              items[index] = failure(index, error)
+            }
           }
-        }
-      }),
-    )
+        }),
+      )
+    }
     return items
   }
 
