@@ -1,6 +1,6 @@
 // The composition root: opens the store, the projection runner, the plans and the services
 // built on them. The HTTP server and the CLI both start from here.
-import { mkdirSync } from 'node:fs'
+import { accessSync, constants, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Logger } from 'pino'
 import { alertsProjection } from '../projections/alerts.ts'
@@ -15,7 +15,7 @@ import { createIntegrityGuard, type IntegrityGuard } from './audit/integrity.ts'
 import { checkFileAtStart } from './audit/startup-check.ts'
 import { createAlerts, type Alerts } from './alerts/alerts.ts'
 import { createKeyService, type KeyService } from './auth/keys.ts'
-import type { Config } from './config.ts'
+import { ConfigError, type Config } from './config.ts'
 import { createMetrics, instrumentSnapshots, type Metrics } from './http/plugins/metrics.ts'
 import { createIngest, type Ingest } from './ingest/submit.ts'
 import { createPlans, type Plans } from './plans/plans.ts'
@@ -57,12 +57,23 @@ export const projections: readonly Projection<any>[] = [
   plansProjection as Projection<any>,
 ]
 
+/** The log, snapshots and keys live in the data directory: one that cannot be written fails start naming it. */
+const assertWritableDataDir = (dataDir: string): void => {
+  try {
+    mkdirSync(dataDir, { recursive: true })
+    accessSync(dataDir, constants.W_OK)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error'
+    throw new ConfigError('TARGETWATCH_DATA_DIR', `${dataDir} is not a writable directory (${code}); the service keeps its event log, snapshots and keys there`)
+  }
+}
+
 export const openStore = async (config: Config, clock: () => Date, logger?: Logger): Promise<EventStore> => {
   switch (config.store) {
     case 'memory':
       return createMemoryStore({ clock })
     case 'sqlite': {
-      mkdirSync(config.dataDir, { recursive: true })
+      assertWritableDataDir(config.dataDir)
       const store = createSqliteStore({ file: path.join(config.dataDir, 'events.db'), clock })
       if (config.sqliteMaxPages !== null) store.database.pragma(`max_page_count = ${config.sqliteMaxPages}`)
       return store
