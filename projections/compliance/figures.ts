@@ -19,7 +19,13 @@ export interface Context {
   businessDate: string
   /** The business date clamped to the period. */
   date: string
+  /**
+   * The phase the status rules see (domain/verdicts.ts, `verdictPhase`): `within` also after the
+   * period's end until its last report is due, so no verdict is final before then.
+   */
   phase: PeriodPhase
+  /** Where the business date lies against the period itself (the answer's `phase`). */
+  periodPhase: PeriodPhase
   /** Figures already computed for this target and date (the root's reading figure needs every region's). */
   figures: Map<string, Figure>
 }

@@ -75,6 +75,14 @@ export const TargetReportSchema = z.object({
   at: z.string(),
   /** Where that date lies: before the period (nothing evaluated), within, or after (period over). */
   phase: z.enum(['before', 'within', 'after']),
+  /**
+   * True until the verdict is final: before `finalFrom`, the day after the period's last report is
+   * due (period end + reporting.graceDays). A provisional answer after the period's end reads a
+   * shortfall as at_risk / on_track, never missed.
+   */
+  provisional: z.boolean(),
+  /** The first business date on which this target's period verdict is final. */
+  finalFrom: z.string(),
   status: StatusSchema,
   value: z.number().nullable(),
   /** value/threshold (gte, eq) or threshold/value (lte), within 0..1; null without a value. */

@@ -4,7 +4,7 @@
 import { ValidationError } from '../../domain/errors.ts'
 import { clampToPeriod, firstDayOfMonth, instantMilliseconds, lastDayOfMonth, monthsBetween, shanghaiDateOfMilliseconds } from '../../domain/time.ts'
 import type { Target } from '../../domain/targets.ts'
-import { progressOf } from '../../domain/verdicts.ts'
+import { finalFrom, isProvisional, progressOf, verdictPhase } from '../../domain/verdicts.ts'
 import { type Context, type Figure, achievedOf, figureOf, rules } from './figures.ts'
 import type { PlanView } from './plan-view.ts'
 import type { ItemReport, RegionReport, SeriesPoint, TargetDetail, TargetReport } from './report-schemas.ts'
@@ -28,7 +28,16 @@ const parseOptions = (view: PlanView, options: EvaluateOptions): { businessDate:
 
 const contextFor = (state: ComplianceState, view: PlanView, target: Target, businessDate: string): Context => {
   const { date, phase } = clampToPeriod(businessDate, target.period)
-  return { state, view, target, businessDate, date: phase === 'before' ? businessDate : date, phase, figures: new Map() }
+  return {
+    state,
+    view,
+    target,
+    businessDate,
+    date: phase === 'before' ? businessDate : date,
+    phase: verdictPhase(target, businessDate),
+    periodPhase: phase,
+    figures: new Map(),
+  }
 }
 
 const toRegionReport = (region: string, figure: Figure): RegionReport => {
@@ -78,7 +87,9 @@ const report = (ctx: Context, scope: string): TargetReport => {
     ...(target.semanticsNote ? { semanticsNote: target.semanticsNote } : {}),
     scope,
     at: ctx.date,
-    phase: ctx.phase,
+    phase: ctx.periodPhase,
+    provisional: isProvisional(target, ctx.businessDate),
+    finalFrom: finalFrom(target),
     status: top.status,
     value: top.value,
     progress: progressOf(target, top.value, top.threshold),
