@@ -72,6 +72,15 @@ export const factCount = (state: ComplianceState, selector: FactSelector, region
   return count
 }
 
+/** The latest day within [from, to] on which any selected fact is dated; null when none is (event-fed staleness). */
+export const latestFactDay = (state: ComplianceState, selector: FactSelector, regions: readonly string[], from: string, to: string): string | null => {
+  let latest: string | null = null
+  eachFactDay(state, selector, regions, from, to, (n, day) => {
+    if (n > 0 && (latest === null || day > latest)) latest = day
+  })
+  return latest
+}
+
 /** The selected facts dated within [from, to], by month 'YYYY-MM', in one pass (the seasonal forecast's input). */
 export const factCountsByMonth = (state: ComplianceState, selector: FactSelector, regions: readonly string[], from: string, to: string): Record<string, number> => {
   const months: Record<string, number> = {}

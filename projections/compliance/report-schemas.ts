@@ -20,6 +20,17 @@ export const ForecastSchema = z.object({
   variation: z.number().optional(),
 })
 
+export const CoverageSchema = z
+  .object({
+    /** Regions expected to report whose report for the latest window due (or any, before one is due) is in. */
+    reported: z.number().int().min(0),
+    /** Regions expected to report: every required region, and a voluntary one once it has reported. */
+    expected: z.number().int().min(0),
+    /** The expected regions not counted in `reported`: overdue (also in staleRegions) or not reported yet. */
+    missing: z.array(z.string()),
+  })
+  .describe('Who has reported: the root figure of a reading target is computed over the `reported` regions')
+
 /** target: the target's own threshold; population_share: apportioned by census population; items: the region's items. */
 export const ThresholdBasisSchema = z.enum(['target', 'population_share', 'items'])
 
@@ -34,6 +45,8 @@ export const RegionReportSchema = z.object({
   forecast: ForecastSchema.optional(),
   /** reading_ratio: date of the reading the value comes from. */
   asOf: z.string().optional(),
+  /** The region's report for the latest window due is missing (a reading: status stale; an event-fed target: no facts for longer than its cadence). */
+  stale: z.boolean(),
 })
 
 export const ItemReportSchema = z.object({
@@ -91,6 +104,14 @@ export const TargetReportSchema = z.object({
   forecast: ForecastSchema.optional(),
   sample: z.number(),
   staleRegions: z.array(z.string()).optional(),
+  /**
+   * A flag beside the status, not a replacement for the value: a required region's report is
+   * overdue (the root), or the region's own (a region). The root's status and value are then over
+   * the regions that reported (`coverage`).
+   */
+  stale: z.boolean(),
+  /** Targets with a reporting cadence, at the plan's root: how many of the regions expected to report have. */
+  coverage: CoverageSchema.optional(),
   regions: z.array(RegionReportSchema),
   items: z.array(ItemReportSchema).optional(),
 })
@@ -111,6 +132,7 @@ export const SeriesPointSchema = z.object({
 export const TargetDetailSchema = TargetReportSchema.extend({ series: z.array(SeriesPointSchema) })
 
 export type Interval = z.infer<typeof IntervalSchema>
+export type Coverage = z.infer<typeof CoverageSchema>
 export type Forecast = z.infer<typeof ForecastSchema>
 export type ThresholdBasis = z.infer<typeof ThresholdBasisSchema>
 export type RegionReport = z.infer<typeof RegionReportSchema>

@@ -41,8 +41,8 @@ const contextFor = (state: ComplianceState, view: PlanView, target: Target, busi
 }
 
 const toRegionReport = (region: string, figure: Figure): RegionReport => {
-  const { staleRegions: _ignored, ...rest } = figure
-  return { region, ...rest }
+  const { staleRegions: _list, coverage: _coverage, stale, ...rest } = figure
+  return { region, ...rest, stale: stale ?? false }
 }
 
 const itemsReport = (ctx: Context, scope: string): ItemReport[] | undefined => {
@@ -68,7 +68,7 @@ const report = (ctx: Context, scope: string): TargetReport => {
   const listed = rules[target.metric].listedRegions(ctx).filter((region) => scope === root || region === scope)
   const regions = listed.map((region) => toRegionReport(region, figureOf(ctx, region)))
   const top = figureOf(ctx, scope)
-  const staleRegions = scope === root ? top.staleRegions : top.status === 'stale' ? [scope] : undefined
+  const staleRegions = scope === root ? top.staleRegions : top.stale ? [scope] : undefined
   const items = itemsReport(ctx, scope)
   return {
     id: target.id,
@@ -97,6 +97,8 @@ const report = (ctx: Context, scope: string): TargetReport => {
     ...(top.forecast ? { forecast: top.forecast } : {}),
     sample: top.sample,
     ...(staleRegions?.length ? { staleRegions } : {}),
+    stale: top.stale ?? false,
+    ...(scope === root && top.coverage ? { coverage: top.coverage } : {}),
     regions,
     ...(items ? { items } : {}),
   }
