@@ -3,12 +3,12 @@
 // threshold, forecast) at the evaluation's date. The status rules are domain/verdicts.ts.
 import { linearTrendAt, meanInterval, wilsonInterval } from '../../domain/statistics.ts'
 import type { MilestoneItem, Status, Target } from '../../domain/targets.ts'
-import { type PeriodPhase, dayNumber } from '../../domain/time.ts'
-import { bindingStatus, cumulativeStatus, readingStatus, sampleStatus } from '../../domain/verdicts.ts'
+import { type PeriodPhase, dayNumber, endOfDayInstant, instantMilliseconds } from '../../domain/time.ts'
+import { bindingStatus, cumulativeStatus, readingStatus, sampleStatus, satisfies } from '../../domain/verdicts.ts'
 import { eventFedMetrics, reportingOf, rootReporting } from './coverage.ts'
 import { type CountByMonth, forecastCumulative } from './forecast.ts'
 import type { PlanView } from './plan-view.ts'
-import { achievedMilestones, factCount, factCountsByMonth, inspectionTotals, latestReading, readingHistory, rescueTotals } from './queries.ts'
+import { achievedMilestones, factCount, factCountsByMonth, inspectionTotals, latestReading, openRescueMinutes, readingHistory, rescueTotals } from './queries.ts'
 import type { Coverage, Forecast, Interval, SeriesValue, ThresholdBasis } from './report-schemas.ts'
 import type { ComplianceState } from './state.ts'
 
@@ -18,6 +18,8 @@ export interface Context {
   target: Target
   /** The Shanghai day of `at`, unclamped: reporting deadlines run on it after the period too. */
   businessDate: string
+  /** `at` in epoch milliseconds, to the minute: how long an open rescue has waited (evaluationKey). */
+  atMs: number
   /** The business date clamped to the period. */
   date: string
   /**
@@ -41,6 +43,9 @@ export interface Figure {
   forecast?: Forecast
   asOf?: string
   staleRegions?: string[]
+  /** mean_duration: incidents still waiting for a rescuer at `at`, and those of them past the threshold. */
+  open?: number
+  overdue?: number
   /** The scope's report is overdue (a region), or a required region's is (the root): projections/compliance/coverage.ts. */
   stale?: boolean
   coverage?: Coverage
@@ -142,18 +147,39 @@ const eventRatio: MetricRules = {
   },
 }
 
+/**
+ * Rescue times over [from, to]: arrived incidents with their times, and incidents still open at
+ * `at` (no arrival recorded; at the end of `to` for an earlier range) with their elapsed time, a
+ * lower bound — the slowest cases must not drop out of the mean.
+ */
+const rescueTimes = (ctx: Context, scope: string, from: string, to: string) => {
+  const { count, sum, sumOfSquares } = rescueTotals(ctx.state, regionsOf(ctx, scope), from, to)
+  const until = Math.min(ctx.atMs, instantMilliseconds(endOfDayInstant(to))!)
+  const open = openRescueMinutes(ctx.state, regionsOf(ctx, scope), from, to, until)
+  const n = count + open.length
+  const total = open.reduce((s, m) => s + m, sum)
+  return {
+    n,
+    total,
+    sumOfSquares: open.reduce((s, m) => s + m * m, sumOfSquares),
+    open: open.length,
+    overdue: open.filter((minutes) => !satisfies(ctx.target, minutes)).length,
+  }
+}
+
 const meanDuration: MetricRules = {
   listedRegions: members,
   measure: (ctx, scope, from, to) => {
-    const { count, sum } = rescueTotals(ctx.state, regionsOf(ctx, scope), from, to)
-    return { value: count > 0 ? sum / count : null, sample: count }
+    const { n, total } = rescueTimes(ctx, scope, from, to)
+    return { value: n > 0 ? total / n : null, sample: n }
   },
+  // Open incidents push the status through the mean: their lower bounds can only raise it.
   figure: (ctx, scope) => {
-    const { count, sum, sumOfSquares } = rescueTotals(ctx.state, regionsOf(ctx, scope), ctx.target.period.start, ctx.date)
-    const value = count > 0 ? sum / count : null
-    const normal = meanInterval(count, sum, sumOfSquares)
+    const { n, total, sumOfSquares, open, overdue } = rescueTimes(ctx, scope, ctx.target.period.start, ctx.date)
+    const value = n > 0 ? total / n : null
+    const normal = meanInterval(n, total, sumOfSquares)
     const interval = normal && { low: Math.max(0, normal.low), high: normal.high }
-    const figure: Figure = { status: sampleStatus(ctx.target, ctx.phase, value, count), value, sample: count, ...(interval ? { interval } : {}) }
+    const figure: Figure = { status: sampleStatus(ctx.target, ctx.phase, value, n), value, sample: n, ...(interval ? { interval } : {}), open, overdue }
     return withScoped(figure, { threshold: ctx.target.threshold, basis: 'target' })
   },
 }

@@ -103,6 +103,20 @@ export const rescueTotals = (state: ComplianceState, regions: readonly string[],
   return { count, sum, sumOfSquares }
 }
 
+/**
+ * Minutes elapsed at `atMs` of each incident still open (no arrival recorded) reported by `atMs`
+ * in `regions` on a day within [from, to]: the lower bounds of their rescue times.
+ */
+export const openRescueMinutes = (state: ComplianceState, regions: readonly string[], from: string, to: string, atMs: number): number[] => {
+  const minutes: number[] = []
+  const wanted = new Set(regions)
+  for (const id of Object.keys(state.openRescues)) {
+    const [region, day, reportedMs] = state.openRescues[id]!
+    if (wanted.has(region) && day >= from && day <= to && reportedMs <= atMs) minutes.push((atMs - reportedMs) / 60_000)
+  }
+  return minutes
+}
+
 /** A plan's readings of an indicator in one region, sorted by asOf. */
 export const readingsOf = (state: ComplianceState, plan: string, indicator: string, region: string): readonly Reading[] => {
   const byRegion = getOwn(state.readings, planKey(plan, indicator))

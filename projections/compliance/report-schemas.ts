@@ -43,6 +43,10 @@ export const RegionReportSchema = z.object({
   threshold: z.number().optional(),
   thresholdBasis: ThresholdBasisSchema.optional(),
   forecast: ForecastSchema.optional(),
+  /** mean_duration: incidents with no arrival recorded at `at`; each counts in the mean with its elapsed minutes, a lower bound. */
+  open: z.number().int().min(0).optional(),
+  /** mean_duration: open incidents already waiting longer than the threshold (20 minutes). */
+  overdue: z.number().int().min(0).optional(),
   /** reading_ratio: date of the reading the value comes from. */
   asOf: z.string().optional(),
   /** The region's report for the latest window due is missing (a reading: status stale; an event-fed target: no facts for longer than its cadence). */
@@ -103,6 +107,10 @@ export const TargetReportSchema = z.object({
   interval: IntervalSchema.optional(),
   forecast: ForecastSchema.optional(),
   sample: z.number(),
+  /** mean_duration: incidents with no arrival recorded at `at`; each counts in the mean with its elapsed minutes, a lower bound. */
+  open: z.number().int().min(0).optional(),
+  /** mean_duration: open incidents already waiting longer than the threshold (20 minutes). */
+  overdue: z.number().int().min(0).optional(),
   staleRegions: z.array(z.string()).optional(),
   /**
    * A flag beside the status, not a replacement for the value: a required region's report is

@@ -17,22 +17,37 @@ export interface EvaluateOptions {
   region?: string
 }
 
-const parseOptions = (view: PlanView, options: EvaluateOptions): { businessDate: string; scope: string } => {
+/** `at` to the minute: open rescues are timed in whole minutes, so answers within a minute agree. */
+const toMinute = (ms: number): number => Math.floor(ms / 60_000) * 60_000
+
+/**
+ * What an answer at `at` depends on besides the log position, plan and region: the business day,
+ * and the minute while a rescue is open (its elapsed time grows). For caches of answers.
+ */
+export const evaluationKey = (state: ComplianceState, at: string): string => {
+  const ms = instantMilliseconds(at)
+  if (ms === null) return at
+  const day = shanghaiDateOfMilliseconds(ms)
+  return Object.keys(state.openRescues).length > 0 ? `${day}@${toMinute(ms)}` : day
+}
+
+const parseOptions = (view: PlanView, options: EvaluateOptions): { businessDate: string; atMs: number; scope: string } => {
   const ms = instantMilliseconds(options.at)
   if (ms === null) throw new ValidationError(`at: must be an ISO 8601 date-time with offset, got ${JSON.stringify(options.at)}`)
   const root = view.regions.rootId
   if (options.region !== undefined && !view.regions.isScope(options.region))
     throw new ValidationError(`region: '${options.region}' is not a region of plan ${view.plan.id}`, { allowed: [root, ...view.regions.memberIds] })
-  return { businessDate: shanghaiDateOfMilliseconds(ms), scope: options.region ?? root }
+  return { businessDate: shanghaiDateOfMilliseconds(ms), atMs: toMinute(ms), scope: options.region ?? root }
 }
 
-const contextFor = (state: ComplianceState, view: PlanView, target: Target, businessDate: string): Context => {
+const contextFor = (state: ComplianceState, view: PlanView, target: Target, businessDate: string, atMs: number): Context => {
   const { date, phase } = clampToPeriod(businessDate, target.period)
   return {
     state,
     view,
     target,
     businessDate,
+    atMs,
     date: phase === 'before' ? businessDate : date,
     phase: verdictPhase(target, businessDate),
     periodPhase: phase,
@@ -96,6 +111,7 @@ const report = (ctx: Context, scope: string): TargetReport => {
     ...(top.interval ? { interval: top.interval } : {}),
     ...(top.forecast ? { forecast: top.forecast } : {}),
     sample: top.sample,
+    ...(top.open !== undefined ? { open: top.open, overdue: top.overdue ?? 0 } : {}),
     ...(staleRegions?.length ? { staleRegions } : {}),
     stale: top.stale ?? false,
     ...(scope === root && top.coverage ? { coverage: top.coverage } : {}),
@@ -122,13 +138,13 @@ const series = (ctx: Context, scope: string): SeriesPoint[] => {
 
 /** Every target of the plan at `at`, for its root or one region. */
 export const evaluatePlan = (state: ComplianceState, view: PlanView, options: EvaluateOptions): TargetReport[] => {
-  const { businessDate, scope } = parseOptions(view, options)
-  return view.plan.targets.map((target) => report(contextFor(state, view, target, businessDate), scope))
+  const { businessDate, atMs, scope } = parseOptions(view, options)
+  return view.plan.targets.map((target) => report(contextFor(state, view, target, businessDate, atMs), scope))
 }
 
 /** One target of the plan at `at`, with its monthly series. */
 export const evaluatePlanTarget = (state: ComplianceState, view: PlanView, target: Target, options: EvaluateOptions): TargetDetail => {
-  const { businessDate, scope } = parseOptions(view, options)
-  const ctx = contextFor(state, view, target, businessDate)
+  const { businessDate, atMs, scope } = parseOptions(view, options)
+  const ctx = contextFor(state, view, target, businessDate, atMs)
   return { ...report(ctx, scope), series: series(ctx, scope) }
 }
