@@ -27,6 +27,18 @@ export const progressOf = (target: Pick<Rule, 'comparator'>, value: number | nul
   return threshold <= 0 ? 1 : clamp(value / threshold)
 }
 
+/**
+ * Beside a ratio or mean verdict: `within_interval` when the threshold lies within the figure's
+ * 95% confidence interval (the sample cannot tell the two sides apart: "breached, within the
+ * statistical margin"), `clear` otherwise. The verdict stays the official figure's: the plan
+ * measures the rate of the batches tested, not an estimate of a wider population.
+ */
+export const margins = ['clear', 'within_interval'] as const
+export type Margin = (typeof margins)[number]
+
+export const marginOf = (threshold: number, interval: { low: number; high: number } | null | undefined): Margin | undefined =>
+  interval ? (threshold >= interval.low && threshold <= interval.high ? 'within_interval' : 'clear') : undefined
+
 /** Ratio and mean targets: a value short of the threshold is a verdict only on a minimum sample. */
 export const sampleStatus = (target: Rule, phase: PeriodPhase, value: number | null, sample: number): Status => {
   if (value === null || sample === 0) return 'no_data'

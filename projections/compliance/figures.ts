@@ -4,7 +4,7 @@
 import { linearTrendAt, meanInterval, wilsonInterval } from '../../domain/statistics.ts'
 import type { MilestoneItem, Status, Target } from '../../domain/targets.ts'
 import { type PeriodPhase, dayNumber, endOfDayInstant, instantMilliseconds } from '../../domain/time.ts'
-import { bindingStatus, cumulativeStatus, readingStatus, sampleStatus, satisfies } from '../../domain/verdicts.ts'
+import { type Margin, bindingStatus, cumulativeStatus, marginOf, readingStatus, sampleStatus, satisfies } from '../../domain/verdicts.ts'
 import { eventFedMetrics, reportingOf, rootReporting } from './coverage.ts'
 import { type CountByMonth, forecastCumulative } from './forecast.ts'
 import type { PlanView } from './plan-view.ts'
@@ -38,6 +38,8 @@ export interface Figure {
   value: number | null
   sample: number
   interval?: Interval
+  /** Ratio and mean figures: whether the threshold lies within the interval (domain/verdicts.ts, marginOf). */
+  margin?: Margin
   threshold?: number
   thresholdBasis?: ThresholdBasis
   forecast?: Forecast
@@ -142,7 +144,8 @@ const eventRatio: MetricRules = {
     const { tested, passed } = inspections(ctx, regionsOf(ctx, scope), ctx.target.period.start, ctx.date)
     const value = tested > 0 ? passed / tested : null
     const interval = wilsonInterval(passed, tested)
-    const figure: Figure = { status: sampleStatus(ctx.target, ctx.phase, value, tested), value, sample: tested, ...(interval ? { interval } : {}) }
+    const margin = marginOf(ctx.target.threshold, interval)
+    const figure: Figure = { status: sampleStatus(ctx.target, ctx.phase, value, tested), value, sample: tested, ...(interval ? { interval } : {}), ...(margin ? { margin } : {}) }
     return withScoped(figure, { threshold: ctx.target.threshold, basis: 'target' })
   },
 }
@@ -179,7 +182,8 @@ const meanDuration: MetricRules = {
     const value = n > 0 ? total / n : null
     const normal = meanInterval(n, total, sumOfSquares)
     const interval = normal && { low: Math.max(0, normal.low), high: normal.high }
-    const figure: Figure = { status: sampleStatus(ctx.target, ctx.phase, value, n), value, sample: n, ...(interval ? { interval } : {}), open, overdue }
+    const margin = marginOf(ctx.target.threshold, interval)
+    const figure: Figure = { status: sampleStatus(ctx.target, ctx.phase, value, n), value, sample: n, ...(interval ? { interval } : {}), ...(margin ? { margin } : {}), open, overdue }
     return withScoped(figure, { threshold: ctx.target.threshold, basis: 'target' })
   },
 }

@@ -2,6 +2,7 @@
 // them, and the HTTP routes document their 200 bodies with the same schemas (OpenAPI).
 import { z } from 'zod'
 import { statuses } from '../../domain/targets.ts'
+import { margins } from '../../domain/verdicts.ts'
 
 const bilingual = z.object({ zh: z.string(), en: z.string() })
 export const StatusSchema = z.enum(statuses)
@@ -31,6 +32,10 @@ export const CoverageSchema = z
   })
   .describe('Who has reported: the root figure of a reading target is computed over the `reported` regions')
 
+export const MarginSchema = z
+  .enum(margins)
+  .describe('Ratio and mean verdicts: within_interval when the threshold lies within the 95% interval (a close call: "breached, within the statistical margin"), else clear. The status stays the official figure')
+
 /** target: the target's own threshold; population_share: apportioned by census population; items: the region's items. */
 export const ThresholdBasisSchema = z.enum(['target', 'population_share', 'items'])
 
@@ -40,6 +45,7 @@ export const RegionReportSchema = z.object({
   value: z.number().nullable(),
   sample: z.number(),
   interval: IntervalSchema.optional(),
+  margin: MarginSchema.optional(),
   threshold: z.number().optional(),
   thresholdBasis: ThresholdBasisSchema.optional(),
   forecast: ForecastSchema.optional(),
@@ -105,6 +111,7 @@ export const TargetReportSchema = z.object({
   /** value/threshold (gte, eq) or threshold/value (lte), within 0..1; null without a value. */
   progress: z.number().nullable(),
   interval: IntervalSchema.optional(),
+  margin: MarginSchema.optional(),
   forecast: ForecastSchema.optional(),
   sample: z.number(),
   /** mean_duration: incidents with no arrival recorded at `at`; each counts in the mean with its elapsed minutes, a lower bound. */

@@ -109,6 +109,7 @@ const report = (ctx: Context, scope: string): TargetReport => {
     value: top.value,
     progress: progressOf(target, top.value, top.threshold),
     ...(top.interval ? { interval: top.interval } : {}),
+    ...(top.margin ? { margin: top.margin } : {}),
     ...(top.forecast ? { forecast: top.forecast } : {}),
     sample: top.sample,
     ...(top.open !== undefined ? { open: top.open, overdue: top.overdue ?? 0 } : {}),

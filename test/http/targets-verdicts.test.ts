@@ -1,8 +1,10 @@
 // The verdict fields of issue "Honest verdicts" through real HTTP (fastify on 127.0.0.1): open
-// rescues beside the mean, timed to the minute of `at` (the answer caches key it), and the
-// fields kept by the response schemas of both target routes.
+// rescues beside the mean, timed to the minute of `at` (the answer caches key it), the fields
+// kept by the response schemas of both target routes, and the margin in a webhook payload sent
+// to a real receiver.
 import t from 'tap'
-import { rescueRequested, rescuerArrived } from '../helpers/facts.ts'
+import { fastAlerts, postBatch, startReceiver, subscribe, waitUntil } from '../alerts/helpers.ts'
+import { batch, rescueRequested, rescuerArrived } from '../helpers/facts.ts'
 import { adminKey, createKey, startHarness } from '../helpers/harness.ts'
 
 type Json = Record<string, any>
@@ -74,4 +76,25 @@ t.test('provisional, finalFrom, stale and coverage come through both target rout
   const seen = await call('GET', `/v1/targets/school-kitchen-transparency?minPosition=${position}`, undefined, bijie)
   t.match(seen.coverage, { reported: 2, expected: 9, missing: ['bijie'] })
   t.same(seen.staleRegions, ['bijie'])
+})
+
+t.test('margin: in the answers, and in the webhook payload of the transition ("breached, within the statistical margin")', async (t) => {
+  const receiver = await startReceiver()
+  const h = await startHarness({ env: fastAlerts })
+  t.teardown(async () => {
+    await h.close()
+    await receiver.close()
+  })
+  const { secret } = await subscribe(h, { url: receiver.url, filter: { targets: ['food-sampling-pass-rate'], regions: ['zunyi'] } })
+  receiver.secrets.push(secret)
+  // 195 of 200 batches passed: 97.5%, Wilson 94.3–98.9%, so 98% lies within the interval.
+  await postBatch(h, Array.from({ length: 200 }, (_, i) => batch({}, { batchId: `M-${i}`, region: 'zunyi', result: i < 5 ? 'fail' : 'pass' })))
+  await waitUntil('the firing delivery', () => receiver.received.length >= 1)
+  const firing = receiver.received[0]!.verified as { type: string; data: Json }
+  t.equal(receiver.received[0]!.verifyError, null)
+  t.match(firing, { type: 'target.status_changed', data: { region: 'zunyi', to: 'breached', value: 0.975, margin: 'within_interval' } })
+  const detail = (await h.app.inject({ method: 'GET', url: '/v1/targets/food-sampling-pass-rate?at=2020-05-31', headers: h.auth() })).json()
+  t.match(regionOf(detail, 'zunyi'), { status: 'breached', margin: 'within_interval', sample: 200 })
+  const list = (await h.app.inject({ method: 'GET', url: '/v1/targets?at=2020-05-31', headers: h.auth() })).json()
+  t.match(regionOf(list.targets.find((x: Json) => x.id === 'food-sampling-pass-rate'), 'zunyi'), { margin: 'within_interval' })
 })
