@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { instant, regionId, streamIdentifier } from './events.ts'
 import { defaultPlanId } from './plans.ts'
 import { type Bilingual, type Comparator, type Status, statuses } from './targets.ts'
+import { type Margin, margins } from './verdicts.ts'
 import { type FilterSubject, deterministicUuid, rescueTargetId, scopeId } from './webhooks.ts'
 
 export { rescueTargetId } from './webhooks.ts'
@@ -57,6 +58,8 @@ const TargetAlert = z.strictObject({
   value: z.number().nullable(),
   threshold: z.number(),
   comparator: z.enum(['gte', 'lte', 'eq']),
+  /** Ratio and mean verdicts: whether the threshold lies within the 95% interval ("breached, within the statistical margin"). */
+  margin: z.enum(margins).optional(),
   /** The log position the evaluation saw. */
   position: z.number().int().min(0),
   title: bilingual,
@@ -275,7 +278,8 @@ export interface JudgedTarget {
   scope: string
   status: Status
   value: number | null
-  regions: readonly { region: string; status: Status; value: number | null; threshold?: number }[]
+  margin?: Margin
+  regions: readonly { region: string; status: Status; value: number | null; threshold?: number; margin?: Margin }[]
 }
 
 /** The verdicts of one plan, at one revision. */
@@ -286,8 +290,8 @@ export interface JudgedPlan {
 
 /** The plan's root (the province) and every listed region of a report, with what an alert records of each. */
 export const scopesOf = (report: JudgedTarget) => [
-  { scope: report.scope, status: report.status, value: report.value, threshold: report.threshold },
-  ...report.regions.map((r) => ({ scope: r.region, status: r.status, value: r.value, threshold: r.threshold ?? report.threshold })),
+  { scope: report.scope, status: report.status, value: report.value, threshold: report.threshold, margin: report.margin },
+  ...report.regions.map((r) => ({ scope: r.region, status: r.status, value: r.value, threshold: r.threshold ?? report.threshold, margin: r.margin })),
 ]
 
 /** Every transition the plans' verdicts imply against the alert state, with the data to record for each. */
@@ -295,7 +299,7 @@ export const deriveTransitions = (judged: readonly JudgedPlan[], ctx: DeriveCont
   const derived: DerivedTransition[] = []
   for (const { plan, reports } of judged)
     for (const report of reports)
-      for (const { scope, status, value, threshold } of scopesOf(report)) {
+      for (const { scope, status, value, threshold, margin } of scopesOf(report)) {
         const fingerprint = targetFingerprint(plan.id, report.id, scope)
         const previousObserved = ctx.observed?.get(fingerprint)
         ctx.observed?.set(fingerprint, status)
@@ -328,6 +332,7 @@ export const deriveTransitions = (judged: readonly JudgedPlan[], ctx: DeriveCont
             value: finite(value),
             threshold: finite(threshold) ?? report.threshold,
             comparator: report.comparator,
+            ...(margin ? { margin } : {}),
             position: ctx.position,
             title: report.title,
             clause: report.clause,

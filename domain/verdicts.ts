@@ -1,7 +1,7 @@
 // The number rules of a verdict: how a value compares with a threshold, and the status a ratio,
 // mean, cumulative count or reading gets from it (docs/ARCHITECTURE.md, "Targets and compliance").
 // Pure: the phase of the period and the figures arrive as arguments.
-import type { PeriodPhase } from './time.ts'
+import { type PeriodPhase, addDays, clampToPeriod } from './time.ts'
 import type { Status, Target } from './targets.ts'
 
 type Rule = Pick<Target, 'comparator' | 'threshold' | 'evaluation' | 'minimumSample'>
@@ -26,6 +26,18 @@ export const progressOf = (target: Pick<Rule, 'comparator'>, value: number | nul
   if (target.comparator === 'lte') return value <= 0 ? 1 : clamp(threshold / value)
   return threshold <= 0 ? 1 : clamp(value / threshold)
 }
+
+/**
+ * Beside a ratio or mean verdict: `within_interval` when the threshold lies within the figure's
+ * 95% confidence interval (the sample cannot tell the two sides apart: "breached, within the
+ * statistical margin"), `clear` otherwise. The verdict stays the official figure's: the plan
+ * measures the rate of the batches tested, not an estimate of a wider population.
+ */
+export const margins = ['clear', 'within_interval'] as const
+export type Margin = (typeof margins)[number]
+
+export const marginOf = (threshold: number, interval: { low: number; high: number } | null | undefined): Margin | undefined =>
+  interval ? (threshold >= interval.low && threshold <= interval.high ? 'within_interval' : 'clear') : undefined
 
 /** Ratio and mean targets: a value short of the threshold is a verdict only on a minimum sample. */
 export const sampleStatus = (target: Rule, phase: PeriodPhase, value: number | null, sample: number): Status => {
@@ -68,3 +80,23 @@ export const readingStatus = (target: Rule, phase: PeriodPhase, value: number, p
  */
 export const bindingStatus = (target: Pick<Target, 'commitment'>, status: Status): Status =>
   target.commitment === 'informational' && status !== 'met' ? 'no_data' : status
+
+/**
+ * The first day on which a period's verdict is final: the day after the period's last report is
+ * due (its end + the target's reporting grace; the day after the end for a target without one).
+ * Until then the answer is provisional (docs/ARCHITECTURE.md, "Targets and compliance").
+ */
+export const finalFrom = (target: Pick<Target, 'period' | 'reporting'>): string => addDays(target.period.end, (target.reporting?.graceDays ?? 0) + 1)
+
+/** Whether a verdict read on `businessDate` may still change for the period (before finalFrom). */
+export const isProvisional = (target: Pick<Target, 'period' | 'reporting'>, businessDate: string): boolean => businessDate < finalFrom(target)
+
+/**
+ * The phase the status rules see on `businessDate`: the period's own, except that between its end
+ * and finalFrom (December's reports still due) it is still `within`: a shortfall then is judged
+ * by the trend or the forecast (on_track / at_risk), never `missed` before the last report is due.
+ */
+export const verdictPhase = (target: Pick<Target, 'period' | 'reporting'>, businessDate: string): PeriodPhase => {
+  const { phase } = clampToPeriod(businessDate, target.period)
+  return phase === 'after' && isProvisional(target, businessDate) ? 'within' : phase
+}

@@ -242,6 +242,7 @@ export const alertMessage = (type: AlertEventType, data: AlertEventData): Webhoo
         value: data.value,
         threshold: data.threshold,
         comparator: data.comparator,
+        ...(data.margin ? { margin: data.margin } : {}),
         position: data.position,
         title: data.title,
         clause: data.clause,

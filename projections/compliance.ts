@@ -4,7 +4,7 @@ import type { RecordedEvent } from '../domain/envelope.ts'
 import { evolveCompliance } from './compliance/evolve.ts'
 import { type ComplianceState, initialComplianceState } from './compliance/state.ts'
 
-export type { ComplianceState, DayBuckets, MilestoneRecord, Reading } from './compliance/state.ts'
+export type { ComplianceState, DayBuckets, MilestoneRecord, OpenRescue, Reading } from './compliance/state.ts'
 export * from './compliance/queries.ts'
 export * from './compliance/reports.ts'
 export * from './compliance/report-schemas.ts'
@@ -13,14 +13,14 @@ export { type PlanView, planView } from './compliance/plan-view.ts'
 export interface ComplianceProjection {
   readonly name: 'compliance'
   /** Bump when the state's shape or meaning changes: snapshots of other versions are rebuilt. */
-  readonly version: 2
+  readonly version: 3
   initialState(): ComplianceState
   evolve(state: ComplianceState, event: RecordedEvent): ComplianceState
 }
 
 export const complianceProjection: ComplianceProjection = {
   name: 'compliance',
-  version: 2,
+  version: 3,
   initialState: initialComplianceState,
   evolve: evolveCompliance,
 }

@@ -92,9 +92,12 @@ const rescueRequested = (state: ComplianceState, d: Data): void => {
   const days = daysOf(state.rescueRequests, d.region)
   const day = shanghaiDateOfMilliseconds(reported)
   days[day] = (days[day] ?? 0) + 1
+  // Open until its rescuer arrives: it counts in the mean with its elapsed time as a lower bound.
+  if (isIdentifier(d.incidentId) && !getOwn(state.openRescues, d.incidentId)) setOwn(state.openRescues, d.incidentId, [d.region, day, reported])
 }
 
 const rescuerArrived = (state: ComplianceState, d: Data): void => {
+  if (isIdentifier(d.incidentId) && getOwn(state.openRescues, d.incidentId)) delete state.openRescues[d.incidentId]
   const reported = instantMilliseconds(d.reportedAt)
   const arrived = instantMilliseconds(d.arrivedAt)
   if (!isRegion(d.region) || reported === null || arrived === null || arrived < reported) return

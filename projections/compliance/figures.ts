@@ -3,12 +3,13 @@
 // threshold, forecast) at the evaluation's date. The status rules are domain/verdicts.ts.
 import { linearTrendAt, meanInterval, wilsonInterval } from '../../domain/statistics.ts'
 import type { MilestoneItem, Status, Target } from '../../domain/targets.ts'
-import { type PeriodPhase, dayNumber, latestDueReportingWindow } from '../../domain/time.ts'
-import { bindingStatus, cumulativeStatus, readingStatus, sampleStatus } from '../../domain/verdicts.ts'
+import { type PeriodPhase, dayNumber, endOfDayInstant, instantMilliseconds } from '../../domain/time.ts'
+import { type Margin, bindingStatus, cumulativeStatus, marginOf, readingStatus, sampleStatus, satisfies } from '../../domain/verdicts.ts'
+import { eventFedMetrics, reportingOf, rootReporting } from './coverage.ts'
 import { type CountByMonth, forecastCumulative } from './forecast.ts'
 import type { PlanView } from './plan-view.ts'
-import { achievedMilestones, factCount, factCountsByMonth, inspectionTotals, latestReading, readingHistory, rescueTotals } from './queries.ts'
-import type { Forecast, Interval, SeriesValue, ThresholdBasis } from './report-schemas.ts'
+import { achievedMilestones, factCount, factCountsByMonth, inspectionTotals, latestReading, openRescueMinutes, readingHistory, rescueTotals } from './queries.ts'
+import type { Coverage, Forecast, Interval, SeriesValue, ThresholdBasis } from './report-schemas.ts'
 import type { ComplianceState } from './state.ts'
 
 export interface Context {
@@ -17,9 +18,17 @@ export interface Context {
   target: Target
   /** The Shanghai day of `at`, unclamped: reporting deadlines run on it after the period too. */
   businessDate: string
+  /** `at` in epoch milliseconds, to the minute: how long an open rescue has waited (evaluationKey). */
+  atMs: number
   /** The business date clamped to the period. */
   date: string
+  /**
+   * The phase the status rules see (domain/verdicts.ts, `verdictPhase`): `within` also after the
+   * period's end until its last report is due, so no verdict is final before then.
+   */
   phase: PeriodPhase
+  /** Where the business date lies against the period itself (the answer's `phase`). */
+  periodPhase: PeriodPhase
   /** Figures already computed for this target and date (the root's reading figure needs every region's). */
   figures: Map<string, Figure>
 }
@@ -29,11 +38,19 @@ export interface Figure {
   value: number | null
   sample: number
   interval?: Interval
+  /** Ratio and mean figures: whether the threshold lies within the interval (domain/verdicts.ts, marginOf). */
+  margin?: Margin
   threshold?: number
   thresholdBasis?: ThresholdBasis
   forecast?: Forecast
   asOf?: string
   staleRegions?: string[]
+  /** mean_duration: incidents still waiting for a rescuer at `at`, and those of them past the threshold. */
+  open?: number
+  overdue?: number
+  /** The scope's report is overdue (a region), or a required region's is (the root): projections/compliance/coverage.ts. */
+  stale?: boolean
+  coverage?: Coverage
 }
 
 interface Scoped {
@@ -127,23 +144,46 @@ const eventRatio: MetricRules = {
     const { tested, passed } = inspections(ctx, regionsOf(ctx, scope), ctx.target.period.start, ctx.date)
     const value = tested > 0 ? passed / tested : null
     const interval = wilsonInterval(passed, tested)
-    const figure: Figure = { status: sampleStatus(ctx.target, ctx.phase, value, tested), value, sample: tested, ...(interval ? { interval } : {}) }
+    const margin = marginOf(ctx.target.threshold, interval)
+    const figure: Figure = { status: sampleStatus(ctx.target, ctx.phase, value, tested), value, sample: tested, ...(interval ? { interval } : {}), ...(margin ? { margin } : {}) }
     return withScoped(figure, { threshold: ctx.target.threshold, basis: 'target' })
   },
+}
+
+/**
+ * Rescue times over [from, to]: arrived incidents with their times, and incidents still open at
+ * `at` (no arrival recorded; at the end of `to` for an earlier range) with their elapsed time, a
+ * lower bound — the slowest cases must not drop out of the mean.
+ */
+const rescueTimes = (ctx: Context, scope: string, from: string, to: string) => {
+  const { count, sum, sumOfSquares } = rescueTotals(ctx.state, regionsOf(ctx, scope), from, to)
+  const until = Math.min(ctx.atMs, instantMilliseconds(endOfDayInstant(to))!)
+  const open = openRescueMinutes(ctx.state, regionsOf(ctx, scope), from, to, until)
+  const n = count + open.length
+  const total = open.reduce((s, m) => s + m, sum)
+  return {
+    n,
+    total,
+    sumOfSquares: open.reduce((s, m) => s + m * m, sumOfSquares),
+    open: open.length,
+    overdue: open.filter((minutes) => !satisfies(ctx.target, minutes)).length,
+  }
 }
 
 const meanDuration: MetricRules = {
   listedRegions: members,
   measure: (ctx, scope, from, to) => {
-    const { count, sum } = rescueTotals(ctx.state, regionsOf(ctx, scope), from, to)
-    return { value: count > 0 ? sum / count : null, sample: count }
+    const { n, total } = rescueTimes(ctx, scope, from, to)
+    return { value: n > 0 ? total / n : null, sample: n }
   },
+  // Open incidents push the status through the mean: their lower bounds can only raise it.
   figure: (ctx, scope) => {
-    const { count, sum, sumOfSquares } = rescueTotals(ctx.state, regionsOf(ctx, scope), ctx.target.period.start, ctx.date)
-    const value = count > 0 ? sum / count : null
-    const normal = meanInterval(count, sum, sumOfSquares)
+    const { n, total, sumOfSquares, open, overdue } = rescueTimes(ctx, scope, ctx.target.period.start, ctx.date)
+    const value = n > 0 ? total / n : null
+    const normal = meanInterval(n, total, sumOfSquares)
     const interval = normal && { low: Math.max(0, normal.low), high: normal.high }
-    const figure: Figure = { status: sampleStatus(ctx.target, ctx.phase, value, count), value, sample: count, ...(interval ? { interval } : {}) }
+    const margin = marginOf(ctx.target.threshold, interval)
+    const figure: Figure = { status: sampleStatus(ctx.target, ctx.phase, value, n), value, sample: n, ...(interval ? { interval } : {}), ...(margin ? { margin } : {}), open, overdue }
     return withScoped(figure, { threshold: ctx.target.threshold, basis: 'target' })
   },
 }
@@ -248,10 +288,11 @@ const milestoneCount: MetricRules = {
 const latestOf = (ctx: Context, region: string, from: string, to: string) =>
   latestReading(ctx.state, ctx.view.plan.id, ctx.view.indicatorOf(ctx.target), region, from, to)
 
-const readingsMeasure = (ctx: Context, scope: string, from: string, to: string): SeriesValue => {
+/** The sums of the latest readings of `regions` dated within [from, to]. */
+const sumOfLatest = (ctx: Context, regions: readonly string[], from: string, to: string): SeriesValue => {
   let numerator = 0
   let denominator = 0
-  for (const region of isRoot(ctx, scope) ? members(ctx) : [scope]) {
+  for (const region of regions) {
     const reading = latestOf(ctx, region, from, to)
     if (reading) {
       numerator += reading[1]
@@ -261,53 +302,89 @@ const readingsMeasure = (ctx: Context, scope: string, from: string, to: string):
   return { value: denominator > 0 ? numerator / denominator : null, sample: denominator }
 }
 
-// by_period_end readings: the least-squares line through the scope's value at each reading
-// date, projected to the period's end.
-const readingTrend = (ctx: Context, scope: string): Forecast | undefined => {
+const readingsMeasure = (ctx: Context, scope: string, from: string, to: string): SeriesValue =>
+  sumOfLatest(ctx, isRoot(ctx, scope) ? members(ctx) : [scope], from, to)
+
+// by_period_end readings: the least-squares line through the combined value of `regions` at each
+// reading date, projected to the period's end.
+const readingTrend = (ctx: Context, regions: readonly string[]): Forecast | undefined => {
   const { target, date } = ctx
   if (target.evaluation !== 'by_period_end' || ctx.phase !== 'within') return undefined
-  const regions = isRoot(ctx, scope) ? members(ctx) : [scope]
   const history = readingHistory(ctx.state, ctx.view.plan.id, ctx.view.indicatorOf(target), regions, target.period.start, date)
   const points = history.map(([asOf, numerator, denominator]) => ({ x: dayNumber(asOf), y: numerator / denominator }))
   const projected = linearTrendAt(points, dayNumber(target.period.end))
   return projected === null ? undefined : { projected: Math.min(1, Math.max(0, projected)), probability: null, method: 'linear_trend' }
 }
 
-const isRequired = (ctx: Context, region: string): boolean => ctx.view.regions.member(region)?.reporting === 'required'
-
 // Silence never reads as compliance: once a month's (quarter's) report is overdue, a region
-// whose latest reading predates it is stale; a required region that never reported is stale once
-// its first report was due. A voluntary region (Gui'an) that never reported is no_data, but
-// once it reports it is held to the cadence.
+// whose latest reading predates it is stale (its status, with its last value beside it); a
+// required region that never reported is stale once its first report was due. A voluntary
+// region (Gui'an) that never reported is no_data, but once it reports it is held to the cadence.
 const readingRegionFigure = (ctx: Context, region: string): Figure => {
   const { target } = ctx
   const scoped: Scoped = { threshold: target.threshold, basis: 'target' }
   const reading = latestOf(ctx, region, target.period.start, ctx.date)
-  const due = target.reporting ? latestDueReportingWindow(ctx.businessDate, target.reporting, target.period) : null
-  const overdue = due !== null && (reading ? reading[0] < due.start : isRequired(ctx, region))
-  if (!reading) return withScoped({ status: overdue ? 'stale' : 'no_data', value: null, sample: 0 }, scoped)
+  const overdue = reportingOf(ctx, region)?.stale ?? false
+  const flag = overdue ? { stale: true } : {}
+  if (!reading) return withScoped({ status: overdue ? 'stale' : 'no_data', value: null, sample: 0, ...flag }, scoped)
   const [asOf, numerator, denominator] = reading
   const value = numerator / denominator
-  const forecast = readingTrend(ctx, region)
+  const forecast = readingTrend(ctx, [region])
   const status = overdue ? 'stale' : readingStatus(target, ctx.phase, value, forecast?.projected)
-  return withScoped({ status, value, sample: denominator, asOf, ...(forecast ? { forecast } : {}) }, scoped)
+  return withScoped({ status, value, sample: denominator, asOf, ...(forecast ? { forecast } : {}), ...flag }, scoped)
+}
+
+// The root: the regions with a current report make its figure (a silent region's old reading is
+// not the province's present); `stale` flags a required region's overdue report beside the status,
+// and the coverage says who is missing. Before the first report is due, regions that have not yet
+// reported leave the figure partial: it cannot be met (nor breached) on the early reporters alone.
+const readingRootFigure = (ctx: Context): Figure => {
+  const { target } = ctx
+  const reporting = rootReporting(ctx)
+  const counted = reporting ? reporting.current : members(ctx)
+  const { value, sample } = sumOfLatest(ctx, counted, target.period.start, ctx.date)
+  const forecast = value === null ? undefined : readingTrend(ctx, counted)
+  const stale = reporting?.stale ?? false
+  let status: Status
+  if (value === null) status = stale ? 'stale' : 'no_data'
+  else {
+    status = readingStatus(target, ctx.phase, value, forecast?.projected)
+    if (reporting?.pending.length) status = status === 'met' ? 'on_track' : status === 'breached' ? 'at_risk' : status
+  }
+  const figure: Figure = {
+    status,
+    value,
+    sample,
+    ...(forecast ? { forecast } : {}),
+    ...(reporting?.staleRegions.length ? { staleRegions: reporting.staleRegions } : {}),
+    stale,
+    ...(reporting ? { coverage: reporting.coverage } : {}),
+  }
+  return withScoped(figure, { threshold: target.threshold, basis: 'target' })
 }
 
 const readingRatio: MetricRules = {
   listedRegions: members,
   measure: readingsMeasure,
-  figure: (ctx, scope) => {
-    if (!isRoot(ctx, scope)) return readingRegionFigure(ctx, scope)
-    const stale = members(ctx).filter((region) => figureOf(ctx, region).status === 'stale')
-    const requiredStale = stale.some((region) => isRequired(ctx, region))
-    const { value, sample } = readingsMeasure(ctx, scope, ctx.target.period.start, ctx.date)
-    const forecast = value === null ? undefined : readingTrend(ctx, scope)
-    let status: Status
-    if (requiredStale) status = 'stale'
-    else status = value === null ? 'no_data' : readingStatus(ctx.target, ctx.phase, value, forecast?.projected)
-    const figure: Figure = { status, value, sample, ...(forecast ? { forecast } : {}), ...(stale.length ? { staleRegions: stale } : {}) }
-    return withScoped(figure, { threshold: ctx.target.threshold, basis: 'target' })
-  },
+  figure: (ctx, scope) => (isRoot(ctx, scope) ? readingRootFigure(ctx) : readingRegionFigure(ctx, scope)),
+}
+
+/**
+ * An event-fed figure with its staleness (a region with no facts for longer than the target's
+ * cadence is flagged; its status stands, the facts it did send still count) and, at the root,
+ * the coverage. Targets without a reporting cadence are returned as they are.
+ */
+const withEventStaleness = (ctx: Context, scope: string, figure: Figure): Figure => {
+  if (!eventFedMetrics.has(ctx.target.metric) || !ctx.target.reporting) return figure
+  if (!isRoot(ctx, scope)) return reportingOf(ctx, scope)?.stale ? { ...figure, stale: true } : figure
+  const reporting = rootReporting(ctx)
+  if (!reporting) return figure
+  return {
+    ...figure,
+    stale: reporting.stale,
+    coverage: reporting.coverage,
+    ...(reporting.staleRegions.length ? { staleRegions: reporting.staleRegions } : {}),
+  }
 }
 
 export const rules: Record<Target['metric'], MetricRules> = {
@@ -325,7 +402,7 @@ const notStarted: Figure = { status: 'no_data', value: null, sample: 0 }
 export const figureOf = (ctx: Context, scope: string): Figure => {
   let figure = ctx.figures.get(scope)
   if (!figure) {
-    figure = ctx.phase === 'before' ? notStarted : rules[ctx.target.metric].figure(ctx, scope)
+    figure = ctx.phase === 'before' ? notStarted : withEventStaleness(ctx, scope, rules[ctx.target.metric].figure(ctx, scope))
     const status = bindingStatus(ctx.target, figure.status)
     if (status !== figure.status) figure = { ...figure, status }
     ctx.figures.set(scope, figure)

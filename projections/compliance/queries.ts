@@ -72,6 +72,15 @@ export const factCount = (state: ComplianceState, selector: FactSelector, region
   return count
 }
 
+/** The latest day within [from, to] on which any selected fact is dated; null when none is (event-fed staleness). */
+export const latestFactDay = (state: ComplianceState, selector: FactSelector, regions: readonly string[], from: string, to: string): string | null => {
+  let latest: string | null = null
+  eachFactDay(state, selector, regions, from, to, (n, day) => {
+    if (n > 0 && (latest === null || day > latest)) latest = day
+  })
+  return latest
+}
+
 /** The selected facts dated within [from, to], by month 'YYYY-MM', in one pass (the seasonal forecast's input). */
 export const factCountsByMonth = (state: ComplianceState, selector: FactSelector, regions: readonly string[], from: string, to: string): Record<string, number> => {
   const months: Record<string, number> = {}
@@ -92,6 +101,20 @@ export const rescueTotals = (state: ComplianceState, regions: readonly string[],
     sumOfSquares += q
   })
   return { count, sum, sumOfSquares }
+}
+
+/**
+ * Minutes elapsed at `atMs` of each incident still open (no arrival recorded) reported by `atMs`
+ * in `regions` on a day within [from, to]: the lower bounds of their rescue times.
+ */
+export const openRescueMinutes = (state: ComplianceState, regions: readonly string[], from: string, to: string, atMs: number): number[] => {
+  const minutes: number[] = []
+  const wanted = new Set(regions)
+  for (const id of Object.keys(state.openRescues)) {
+    const [region, day, reportedMs] = state.openRescues[id]!
+    if (wanted.has(region) && day >= from && day <= to && reportedMs <= atMs) minutes.push((atMs - reportedMs) / 60_000)
+  }
+  return minutes
 }
 
 /** A plan's readings of an indicator in one region, sorted by asOf. */

@@ -4,7 +4,7 @@
 import { ValidationError } from '../../domain/errors.ts'
 import { clampToPeriod, firstDayOfMonth, instantMilliseconds, lastDayOfMonth, monthsBetween, shanghaiDateOfMilliseconds } from '../../domain/time.ts'
 import type { Target } from '../../domain/targets.ts'
-import { progressOf } from '../../domain/verdicts.ts'
+import { finalFrom, isProvisional, progressOf, verdictPhase } from '../../domain/verdicts.ts'
 import { type Context, type Figure, achievedOf, figureOf, rules } from './figures.ts'
 import type { PlanView } from './plan-view.ts'
 import type { ItemReport, RegionReport, SeriesPoint, TargetDetail, TargetReport } from './report-schemas.ts'
@@ -17,23 +17,47 @@ export interface EvaluateOptions {
   region?: string
 }
 
-const parseOptions = (view: PlanView, options: EvaluateOptions): { businessDate: string; scope: string } => {
+/** `at` to the minute: open rescues are timed in whole minutes, so answers within a minute agree. */
+const toMinute = (ms: number): number => Math.floor(ms / 60_000) * 60_000
+
+/**
+ * What an answer at `at` depends on besides the log position, plan and region: the business day,
+ * and the minute while a rescue is open (its elapsed time grows). For caches of answers.
+ */
+export const evaluationKey = (state: ComplianceState, at: string): string => {
+  const ms = instantMilliseconds(at)
+  if (ms === null) return at
+  const day = shanghaiDateOfMilliseconds(ms)
+  return Object.keys(state.openRescues).length > 0 ? `${day}@${toMinute(ms)}` : day
+}
+
+const parseOptions = (view: PlanView, options: EvaluateOptions): { businessDate: string; atMs: number; scope: string } => {
   const ms = instantMilliseconds(options.at)
   if (ms === null) throw new ValidationError(`at: must be an ISO 8601 date-time with offset, got ${JSON.stringify(options.at)}`)
   const root = view.regions.rootId
   if (options.region !== undefined && !view.regions.isScope(options.region))
     throw new ValidationError(`region: '${options.region}' is not a region of plan ${view.plan.id}`, { allowed: [root, ...view.regions.memberIds] })
-  return { businessDate: shanghaiDateOfMilliseconds(ms), scope: options.region ?? root }
+  return { businessDate: shanghaiDateOfMilliseconds(ms), atMs: toMinute(ms), scope: options.region ?? root }
 }
 
-const contextFor = (state: ComplianceState, view: PlanView, target: Target, businessDate: string): Context => {
+const contextFor = (state: ComplianceState, view: PlanView, target: Target, businessDate: string, atMs: number): Context => {
   const { date, phase } = clampToPeriod(businessDate, target.period)
-  return { state, view, target, businessDate, date: phase === 'before' ? businessDate : date, phase, figures: new Map() }
+  return {
+    state,
+    view,
+    target,
+    businessDate,
+    atMs,
+    date: phase === 'before' ? businessDate : date,
+    phase: verdictPhase(target, businessDate),
+    periodPhase: phase,
+    figures: new Map(),
+  }
 }
 
 const toRegionReport = (region: string, figure: Figure): RegionReport => {
-  const { staleRegions: _ignored, ...rest } = figure
-  return { region, ...rest }
+  const { staleRegions: _list, coverage: _coverage, stale, ...rest } = figure
+  return { region, ...rest, stale: stale ?? false }
 }
 
 const itemsReport = (ctx: Context, scope: string): ItemReport[] | undefined => {
@@ -59,7 +83,7 @@ const report = (ctx: Context, scope: string): TargetReport => {
   const listed = rules[target.metric].listedRegions(ctx).filter((region) => scope === root || region === scope)
   const regions = listed.map((region) => toRegionReport(region, figureOf(ctx, region)))
   const top = figureOf(ctx, scope)
-  const staleRegions = scope === root ? top.staleRegions : top.status === 'stale' ? [scope] : undefined
+  const staleRegions = scope === root ? top.staleRegions : top.stale ? [scope] : undefined
   const items = itemsReport(ctx, scope)
   return {
     id: target.id,
@@ -78,14 +102,20 @@ const report = (ctx: Context, scope: string): TargetReport => {
     ...(target.semanticsNote ? { semanticsNote: target.semanticsNote } : {}),
     scope,
     at: ctx.date,
-    phase: ctx.phase,
+    phase: ctx.periodPhase,
+    provisional: isProvisional(target, ctx.businessDate),
+    finalFrom: finalFrom(target),
     status: top.status,
     value: top.value,
     progress: progressOf(target, top.value, top.threshold),
     ...(top.interval ? { interval: top.interval } : {}),
+    ...(top.margin ? { margin: top.margin } : {}),
     ...(top.forecast ? { forecast: top.forecast } : {}),
     sample: top.sample,
+    ...(top.open !== undefined ? { open: top.open, overdue: top.overdue ?? 0 } : {}),
     ...(staleRegions?.length ? { staleRegions } : {}),
+    stale: top.stale ?? false,
+    ...(scope === root && top.coverage ? { coverage: top.coverage } : {}),
     regions,
     ...(items ? { items } : {}),
   }
@@ -109,13 +139,13 @@ const series = (ctx: Context, scope: string): SeriesPoint[] => {
 
 /** Every target of the plan at `at`, for its root or one region. */
 export const evaluatePlan = (state: ComplianceState, view: PlanView, options: EvaluateOptions): TargetReport[] => {
-  const { businessDate, scope } = parseOptions(view, options)
-  return view.plan.targets.map((target) => report(contextFor(state, view, target, businessDate), scope))
+  const { businessDate, atMs, scope } = parseOptions(view, options)
+  return view.plan.targets.map((target) => report(contextFor(state, view, target, businessDate, atMs), scope))
 }
 
 /** One target of the plan at `at`, with its monthly series. */
 export const evaluatePlanTarget = (state: ComplianceState, view: PlanView, target: Target, options: EvaluateOptions): TargetDetail => {
-  const { businessDate, scope } = parseOptions(view, options)
-  const ctx = contextFor(state, view, target, businessDate)
+  const { businessDate, atMs, scope } = parseOptions(view, options)
+  const ctx = contextFor(state, view, target, businessDate, atMs)
   return { ...report(ctx, scope), series: series(ctx, scope) }
 }

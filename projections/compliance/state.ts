@@ -17,6 +17,8 @@ export interface MilestoneRecord {
   title: string
 }
 
+export type OpenRescue = [region: string, reportedDay: string, reportedMs: number]
+
 /** `program|stage|purpose` (an absent stage or purpose is `unspecified`). */
 export type InspectionCell = string
 
@@ -29,6 +31,11 @@ export interface ComplianceState {
   rescueRequests: Record<string, DayBuckets<number>>
   /** region → Shanghai day of reportedAt → [arrived incidents, sum of minutes, sum of squared minutes]. */
   rescues: Record<string, DayBuckets<[count: number, sumMinutes: number, sumOfSquares: number]>>
+  /**
+   * incidentId → the incident still waiting for a rescuer: its region, Shanghai day and epoch
+   * milliseconds of reportedAt. Small by construction: an arrival removes it.
+   */
+  openRescues: Record<string, OpenRescue>
   /** `plan/indicator` → region → readings sorted by asOf; a later report with the same asOf replaces the earlier. */
   readings: Record<string, Record<string, Reading[]>>
   /** `plan/targetId` → itemId → the first achievement. */
@@ -40,6 +47,7 @@ export const initialComplianceState = (): ComplianceState => ({
   entities: {},
   rescueRequests: {},
   rescues: {},
+  openRescues: {},
   readings: {},
   milestones: {},
 })

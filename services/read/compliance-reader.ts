@@ -5,7 +5,7 @@
 // reach it; a position beyond the head is refused, as the proof routes refuse it.
 import { ReadModelBehind, ValidationError } from '../../domain/errors.ts'
 import type { PlanRevision } from '../../domain/plans.ts'
-import { endOfDayInstant, shanghaiDate } from '../../domain/time.ts'
+import { endOfDayInstant } from '../../domain/time.ts'
 import {
   type ComplianceState,
   type PlanView,
@@ -13,6 +13,7 @@ import {
   type TargetReport,
   complianceProjection,
   evaluatePlan,
+  evaluationKey,
   evaluatePlanTarget,
 } from '../../projections/compliance.ts'
 import { NotFound } from '../../domain/errors.ts'
@@ -104,11 +105,11 @@ export const createComplianceReader = ({ store, runner, plans, clock, readWaitMs
     return { plan, view, state, at: instantOf(query.at), position }
   }
 
-  // Reports depend only on the plan revision, the position, the business day of `at` and the
-  // region: kept while the log does not move (a polling dashboard is answered without evaluating).
+  // Reports depend only on the plan revision, the position, the business day of `at` (its minute
+  // while a rescue is open) and the region: kept while the log does not move (a polling dashboard is answered without evaluating).
   const reportsCache = createAnswerCache<TargetReport[]>()
   const reportsOf = (reading: Reading, region: string | undefined): TargetReport[] =>
-    reportsCache(`${reading.plan.plan.id}@${reading.plan.revision}|${reading.position}|${shanghaiDate(reading.at)}|${region ?? ''}`, () =>
+    reportsCache(`${reading.plan.plan.id}@${reading.plan.revision}|${reading.position}|${evaluationKey(reading.state, reading.at)}|${region ?? ''}`, () =>
       evaluatePlan(reading.state, reading.view, { at: reading.at, ...(region ? { region } : {}) }),
     )
 

@@ -23,8 +23,8 @@ const food = (state: ReturnType<typeof fold>) => state.inspections[inspectionCel
 
 t.test('the projection is data: name, version, initial state', async (t) => {
   t.equal(complianceProjection.name, 'compliance')
-  t.equal(complianceProjection.version, 2)
-  t.same(complianceProjection.initialState(), { inspections: {}, entities: {}, rescueRequests: {}, rescues: {}, readings: {}, milestones: {} })
+  t.equal(complianceProjection.version, 3)
+  t.same(complianceProjection.initialState(), { inspections: {}, entities: {}, rescueRequests: {}, rescues: {}, openRescues: {}, readings: {}, milestones: {} })
   t.not(complianceProjection.initialState(), complianceProjection.initialState(), 'a fresh object each time')
 })
 

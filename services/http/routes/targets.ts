@@ -7,8 +7,7 @@ import { z } from 'zod'
 import { AttestationSchema } from '../../../domain/attestation.ts'
 import { calendarDate, instant, planId, regionId } from '../../../domain/events.ts'
 import { defaultPlanId } from '../../../domain/plans.ts'
-import { shanghaiDate } from '../../../domain/time.ts'
-import { TargetDetailSchema, TargetReportSchema, complianceProjection } from '../../../projections/compliance.ts'
+import { TargetDetailSchema, TargetReportSchema, complianceProjection, evaluationKey } from '../../../projections/compliance.ts'
 import { attestedIf } from '../../audit/attest.ts'
 import { assertMayRead } from '../../auth/principal.ts'
 import type { Reading } from '../../read/compliance-reader.ts'
@@ -95,10 +94,10 @@ export const registerTargetRoutes = (app: FastifyInstance, services: Services, p
           position: reading.position,
           plan: attestPlan(reading),
         })
-      // The targets depend only on the plan revision, the position, the business day of `at`, the
-      // region and the key's scope: kept serialised and UTF-8 encoded (services/runner/answers.ts)
+      // The targets depend only on the plan revision, the position, the business day of `at` (its
+      // minute while a rescue is open: evaluationKey), the region and the key's scope: kept serialised and UTF-8 encoded (services/runner/answers.ts)
       // while the log does not move; each answer encodes only its own small head.
-      const key = `${plan}@${reading.plan.revision}|${reading.position}|${shanghaiDate(reading.at)}|${query.region ?? ''}|${principal.regions?.join(',') ?? '*'}`
+      const key = `${plan}@${reading.plan.revision}|${reading.position}|${evaluationKey(reading.state, reading.at)}|${query.region ?? ''}|${principal.regions?.join(',') ?? '*'}`
       const targets = serialized(key, () => Buffer.from(`,"targets":${JSON.stringify(visible())}}`))
       const headBytes = Buffer.from(JSON.stringify(head).slice(0, -1))
       return reply.type('application/json; charset=utf-8').send(Buffer.concat([headBytes, targets], headBytes.length + targets.length))
