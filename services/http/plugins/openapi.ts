@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { routeSchemaToOpenApi30 } from '../openapi-30.ts'
 
 export const openapiPlugin = fp(
   async (app: FastifyInstance) => {
@@ -20,6 +21,9 @@ export const openapiPlugin = fp(
         components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'tw_<id>_<secret>' } } },
         security: [{ apiKey: [] }],
       },
+      // Route schemas are JSON Schema (zod's openapi-3.0 output, and the draft-07 plan schema):
+      // the document gets their OpenAPI 3.0 form (services/http/openapi-30.ts).
+      transform: ({ schema, url }) => ({ schema: schema ? (routeSchemaToOpenApi30(schema as Record<string, unknown>) as typeof schema) : schema, url }),
     })
     await app.register(swaggerUi, { routePrefix: '/docs' })
   },

@@ -42,11 +42,11 @@ const AlertsQuery = z.strictObject({
 const text = { type: 'string' }
 const maybe = (schema: object) => ({ ...schema, nullable: true })
 const integer = { type: 'integer' }
-const object = (properties: Record<string, object>, optional: string[] = []) => ({
-  type: 'object',
-  required: Object.keys(properties).filter((key) => !optional.includes(key)),
-  properties,
-})
+const object = (properties: Record<string, object>, optional: string[] = []) => {
+  const required = Object.keys(properties).filter((key) => !optional.includes(key))
+  // OpenAPI 3.0 wants at least one name in `required`, or no `required` at all.
+  return { type: 'object', ...(required.length > 0 ? { required } : {}), properties }
+}
 const free = { type: 'object', additionalProperties: true }
 
 const filter = object(
