@@ -53,8 +53,9 @@ export const buildApp = async (services: Services, options: AppOptions = {}): Pr
   await app.register(errorsPlugin)
   await app.register(authPlugin, { keys: services.keys })
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute })
-  await app.register(metricsPlugin, { metrics: services.metrics, store: services.store, runner: services.runner, config, clock: services.clock })
+  // Before every route: swagger documents the routes added after it.
   await app.register(openapiPlugin)
+  await app.register(metricsPlugin, { metrics: services.metrics, store: services.store, runner: services.runner, config, clock: services.clock })
   await app.register(healthRoutes, { store: services.store, runner: services.runner, readyLagEvents: config.readyLagEvents })
   await app.register(eventRoutes, { ingest: services.ingest, maxBatch: config.maxBatch })
   await app.register(planRoutes, services)

@@ -1,9 +1,24 @@
 // OpenAPI 3 from the route schemas (which come from zod), served at /docs (UI) and /docs/json.
+// Registered before any route (swagger collects routes as they are added): see services/http/app.ts.
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { routeSchemaToOpenApi30 } from '../openapi-30.ts'
+import { docsRouteSchemas } from '../openapi-docs-routes.ts'
+
+type RouteSchema = Record<string, unknown>
+
+/** The document's form of a route schema: OpenAPI 3.0 schemas, and `security: []` on public routes. */
+const documented = (url: string, schema: RouteSchema | undefined, access: unknown): RouteSchema | undefined => {
+  const docs = docsRouteSchemas[url]
+  const own = docs?.schema ?? schema
+  if (!own) return own
+  const converted = routeSchemaToOpenApi30(own)
+  // The global rule is a bearer key; a route declared public (config.access, plugins/auth.ts)
+  // says in the document that it needs none. The docs routes are public too.
+  return access === 'public' || docs ? { ...converted, security: [] } : converted
+}
 
 export const openapiPlugin = fp(
   async (app: FastifyInstance) => {
@@ -21,9 +36,10 @@ export const openapiPlugin = fp(
         components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'tw_<id>_<secret>' } } },
         security: [{ apiKey: [] }],
       },
-      // Route schemas are JSON Schema (zod's openapi-3.0 output, and the draft-07 plan schema):
-      // the document gets their OpenAPI 3.0 form (services/http/openapi-30.ts).
-      transform: ({ schema, url }) => ({ schema: schema ? (routeSchemaToOpenApi30(schema as Record<string, unknown>) as typeof schema) : schema, url }),
+      transform: ({ schema, url, route }) => ({
+        schema: documented(url, schema as RouteSchema | undefined, route.config?.access) as typeof schema,
+        url: docsRouteSchemas[url]?.url ?? url,
+      }),
     })
     await app.register(swaggerUi, { routePrefix: '/docs' })
   },
