@@ -9,6 +9,7 @@ import { dashboardPlugin } from './dashboard/plugin.ts'
 import { errorsPlugin } from './plugins/errors.ts'
 import { metricsPlugin } from './plugins/metrics.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
+import { responsesPlugin } from './plugins/responses.ts'
 import { auditRoutes } from './routes/audit.ts'
 import { eventRoutes } from './routes/events.ts'
 import { healthRoutes } from './routes/health.ts'
@@ -53,8 +54,10 @@ export const buildApp = async (services: Services, options: AppOptions = {}): Pr
   await app.register(errorsPlugin)
   await app.register(authPlugin, { keys: services.keys })
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute })
-  // Before every route: swagger documents the routes added after it.
-  await app.register(openapiPlugin)
+  // Before every route: the standard answers are added to each route, and swagger documents
+  // the routes added after it.
+  await app.register(responsesPlugin, { rateLimitPerMinute: config.rateLimitPerMinute })
+  await app.register(openapiPlugin, { rateLimitPerMinute: config.rateLimitPerMinute })
   await app.register(metricsPlugin, { metrics: services.metrics, store: services.store, runner: services.runner, config, clock: services.clock })
   await app.register(healthRoutes, { store: services.store, runner: services.runner, readyLagEvents: config.readyLagEvents })
   await app.register(eventRoutes, { ingest: services.ingest, maxBatch: config.maxBatch })

@@ -4,8 +4,10 @@
 import { z } from 'zod'
 import { jsonSchemaOf } from './schemas.ts'
 
-const page = { content: { 'text/html': { schema: jsonSchemaOf(z.string()) } } }
-const OpenApiDocument = z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) })
+const page = { content: { 'text/html': { schema: jsonSchemaOf(z.string().meta({ example: '<!doctype html><html><head><title>Swagger UI</title>…' })) } } }
+const OpenApiDocument = z
+  .looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) })
+  .meta({ examples: [{ openapi: '3.0.3', info: { title: 'targetwatch', version: '1' }, paths: {} }] })
 
 export const docsRouteSchemas: Record<string, { url: string; schema: Record<string, unknown> }> = {
   // The UI answers at /docs and /docs/ alike; the document names the first.

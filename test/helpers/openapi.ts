@@ -38,3 +38,17 @@ export const openapiValidator = () => {
 /** Every operation of the document, with its path (as the document writes it) and method. */
 export const operationsOf = (doc: OpenApiDocument) =>
   Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method: method.toUpperCase(), operation })))
+
+/**
+ * A schema without its `example`s, for compiling: draft-04 takes `id` as a schema id, and an
+ * example region or plan has ids of its own. A property named `example` is kept.
+ */
+export const withoutExamples = (schema: unknown, inProperties = false): unknown => {
+  if (Array.isArray(schema)) return schema.map((item) => withoutExamples(item))
+  if (schema === null || typeof schema !== 'object') return schema
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([key]) => inProperties || (key !== 'example' && key !== 'examples'))
+      .map(([key, value]) => [key, withoutExamples(value, !inProperties && (key === 'properties' || key === 'patternProperties'))]),
+  )
+}

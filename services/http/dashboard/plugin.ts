@@ -75,7 +75,7 @@ const pageSchema = {
   summary: 'The dashboard (HTML): it reads the API with the key given in the URL fragment, /#key=<api key>, or asks for one',
   tags: ['operations'],
   response: {
-    200: { description: 'the page', content: { 'text/html': { schema: { type: 'string' } } } },
+    200: { description: 'the page', content: { 'text/html': { schema: { type: 'string', example: '<!doctype html><html lang="zh-CN">…' } } } },
     304: { description: 'not modified: If-None-Match named the current ETag', type: 'null' },
   },
 }

@@ -16,7 +16,8 @@ import { visibleTo } from '../../read/visible.ts'
 import { createAnswerCache } from '../../runner/answers.ts'
 import type { Services } from '../../services.ts'
 import { principalOf } from '../plugins/auth.ts'
-import { errorResponse, jsonSchemaOf, zodPart } from '../schemas.ts'
+import { errorResponse, responseSchemaOf, zodPart } from '../schemas.ts'
+import { targetExample, targetsExample } from '../answer-examples.ts'
 
 const position = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
 
@@ -65,6 +66,7 @@ export const registerTargetRoutes = (app: FastifyInstance, services: Services, p
   const planned = prefix.includes(':plan')
   const planParams = planned ? { plan: planId } : {}
   const serialized = createAnswerCache<Buffer>()
+  const notFound = planned ? { 404: { description: 'NOT_FOUND: no such plan at that position', ...errorResponse } } : {}
 
   app.get(
     `${prefix}/targets`,
@@ -75,7 +77,11 @@ export const registerTargetRoutes = (app: FastifyInstance, services: Services, p
         tags,
         ...(planned ? { params: zodPart(z.strictObject(planParams), 'params') } : {}),
         querystring: zodPart(TimeQuery, 'query'),
-        response: { 200: jsonSchemaOf(TargetsAnswer), 400: errorResponse, 404: errorResponse, 503: errorResponse },
+        response: {
+          200: { description: 'every target of the plan, in plan order, with its regions', ...responseSchemaOf(TargetsAnswer.meta({ examples: [targetsExample()] })) },
+          400: errorResponse,
+          ...notFound,
+        },
       },
     },
     async (request, reply) => {
@@ -114,7 +120,11 @@ export const registerTargetRoutes = (app: FastifyInstance, services: Services, p
         tags,
         params: zodPart(z.strictObject({ ...planParams, id: z.string().min(1).max(64) }), 'params'),
         querystring: zodPart(TimeQuery, 'query'),
-        response: { 200: jsonSchemaOf(TargetAnswer), 400: errorResponse, 404: errorResponse, 503: errorResponse },
+        response: {
+          200: { description: 'the target with its regions and a monthly series', ...responseSchemaOf(TargetAnswer.meta({ examples: [targetExample()] })) },
+          400: errorResponse,
+          404: { description: planned ? 'NOT_FOUND: no such plan, or no such target in it' : 'NOT_FOUND: no such target in the plan', ...errorResponse },
+        },
       },
     },
     async (request) => {
