@@ -1,7 +1,8 @@
 // The answers the shell gives on a route whatever its handler does — no key (401), a role that
 // may not (403), a request that breaks its schema (400), a body too large or not JSON (413,
-// 415), a path parameter over 100 characters (414), the rate limit (429), a store that cannot
-// answer (503) — derived from what the route declares (access, params, querystring, body,
+// 415), a path parameter over 100 characters (414), a request too slow to arrive (408), the rate
+// limit or too many wrong keys (429), a store that cannot answer or a log that failed an
+// integrity check (503) — derived from what the route declares (access, params, querystring, body,
 // method), so every route documents them and its serializer knows them. README "The OpenAPI
 // document" lists them; the route's own declaration of a status, when it has a description, wins.
 import type { Access } from './plugins/auth.ts'
@@ -14,8 +15,15 @@ export interface RouteFacts {
   url: string
   access: Access | undefined
   schema: Schema
-  /** Requests per minute per key (0: no limit, so no 429). */
+  /** The shell's limits (services/config.ts): they decide whether a 429 can be answered. */
+  limits: ShellLimits
+}
+
+export interface ShellLimits {
+  /** Requests per minute per key (TARGETWATCH_RATE_LIMIT; 0: no limit). */
   rateLimitPerMinute: number
+  /** Failed authentications per minute per client address (TARGETWATCH_AUTH_FAILURES; 0: no limit). */
+  authFailuresPerMinute: number
 }
 
 const allRoles = ['viewer', 'reporter', 'auditor', 'admin']
@@ -48,14 +56,31 @@ const badRequest = (facts: RouteFacts): Schema | null => {
   return error(`${what.join('; ')}.${parts.length ? ` ${parts.join('. ')}.` : ''}`)
 }
 
-const unavailable = (schema: Schema): Schema => {
+/** Routes still served while the log has failed an integrity check (services/http/plugins/integrity.ts). */
+const diagnosis = (method: string, url: string) =>
+  (method === 'GET' || method === 'HEAD') && (!url.startsWith('/v1/') || ['/v1/audit/verify', '/v1/audit/events', '/v1/audit/checkpoints', '/v1/audit/public-key'].includes(url))
+
+const unavailable = ({ schema, method, url }: RouteFacts): Schema => {
   const query = (schema.querystring as { properties?: Record<string, unknown> } | undefined)?.properties ?? {}
   const readsAtPosition = 'position' in query || 'minPosition' in query
   return error(
-    'STORE_UNAVAILABLE: the store cannot be read or written right now (disk full, closed, unreachable); nothing was applied' +
-      (readsAtPosition ? '. READ_MODEL_BEHIND: the read models have not reached the position asked for within TARGETWATCH_READ_WAIT_MS; Retry-After says when to ask again' : ''),
+    [
+      'STORE_UNAVAILABLE: the store cannot be read or written right now (disk full, closed, unreachable); nothing was applied',
+      diagnosis(method, url)
+        ? 'INTEGRITY_VIOLATED: the SQLite file turned out damaged while this was read (README "Integrity"; the route itself still answers while the log is violated)'
+        : 'INTEGRITY_VIOLATED: the log failed an integrity check (start-up check, scrub, or a damaged file met by a request): refused until restart; the message names what was found and where (README "Integrity")',
+      ...(readsAtPosition ? ['READ_MODEL_BEHIND: the read models have not reached the position asked for within TARGETWATCH_READ_WAIT_MS; Retry-After says when to ask again'] : []),
+    ].join('. '),
     readsAtPosition ? { 'retry-after': integerHeader('seconds') } : undefined,
   )
+}
+
+// Node's HTTP server answers it, with no body, and closes the connection (services/server.ts);
+// `type: 'null'` is how @fastify/swagger writes a response without content.
+const timedOut: Schema = {
+  type: 'null',
+  description:
+    'Request Timeout: the headers did not arrive within TARGETWATCH_HTTP_HEADERS_TIMEOUT_MS, or the whole request within TARGETWATCH_HTTP_REQUEST_TIMEOUT_MS; no body, and the connection is closed',
 }
 
 /** The standard answers of a route, by status. */
@@ -80,14 +105,26 @@ export const standardResponses = (facts: RouteFacts): Record<string, Schema> => 
     responses['415'] = error('UNSUPPORTED_MEDIA_TYPE: a body must be application/json')
   }
   if (url.includes(':') || url.includes('*')) responses['414'] = error('FST_ERR_MAX_PARAM_LENGTH: a path parameter is longer than 100 characters')
-  if (facts.rateLimitPerMinute > 0)
-    responses['429'] = error(`RATE_LIMITED: more than ${facts.rateLimitPerMinute} requests a minute for this key (for a request without a key, this address)`, {
+  const { rateLimitPerMinute, authFailuresPerMinute } = facts.limits
+  const limited = [
+    ...(rateLimitPerMinute > 0 ? [`more than ${rateLimitPerMinute} requests a minute for this key (for a request without a key, this address): Retry-After and the x-ratelimit-* headers`] : []),
+    ...(keyed && authFailuresPerMinute > 0
+      ? [`more than ${authFailuresPerMinute} failed authentications a minute from this address: every keyed request from it, a right key included, until the minute ends (Retry-After)`]
+      : []),
+  ]
+  if (limited.length > 0)
+    responses['429'] = error(`RATE_LIMITED: ${limited.join('; or ')}`, {
       'retry-after': integerHeader('seconds until the budget is back'),
-      'x-ratelimit-limit': integerHeader('requests a minute'),
-      'x-ratelimit-remaining': integerHeader('requests left in this minute'),
-      'x-ratelimit-reset': integerHeader('seconds until the minute ends'),
+      ...(rateLimitPerMinute > 0
+        ? {
+            'x-ratelimit-limit': integerHeader('requests a minute'),
+            'x-ratelimit-remaining': integerHeader('requests left in this minute'),
+            'x-ratelimit-reset': integerHeader('seconds until the minute ends'),
+          }
+        : {}),
     })
-  if (keyed) responses['503'] = unavailable(schema)
+  if (keyed) responses['503'] = unavailable(facts)
+  responses['408'] = timedOut
   return responses
 }
 

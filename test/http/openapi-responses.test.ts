@@ -107,3 +107,52 @@ t.test('503 while the read models are behind the position asked for, as document
   t.same(conforms('GET', '/v1/targets/{id}', behind), [], '503 as documented')
   await h.services.runner.waitFor(head)
 })
+
+t.test('429 after too many wrong keys from one address, a right key included, as documented', async (t) => {
+  const h = await startHarness({ env: { TARGETWATCH_AUTH_FAILURES: '2' } })
+  t.teardown(h.close)
+  const conforms = conformanceOf(await openapiDocument(h))
+  for (let i = 0; i < 2; i++) t.equal((await h.app.inject({ method: 'GET', url: '/v1/keys', headers: h.auth('wrong-key-0123456789') })).statusCode, 401)
+  const blocked = await h.app.inject({ method: 'GET', url: '/v1/keys', headers: h.auth() })
+  t.equal(blocked.statusCode, 429, 'the right key too')
+  t.equal(blocked.json().error.code, 'RATE_LIMITED')
+  t.ok(Number(blocked.headers['retry-after']) > 0, 'Retry-After')
+  t.same(conforms('GET', '/v1/keys', blocked), [], '429 as documented')
+})
+
+t.test('503 INTEGRITY_VIOLATED on writes and reads of the read models, as documented; the diagnosis routes still answer', async (t) => {
+  const h = await startHarness()
+  t.teardown(h.close)
+  const doc = await openapiDocument(h)
+  const conforms = conformanceOf(doc)
+  h.services.integrity.report({ source: 'scrub', check: 'hash', position: 7, message: 'its content does not match its hash', file: null })
+  const refused: [string, string, string][] = [
+    ['POST', '/v1/events', '/v1/events'],
+    ['GET', '/v1/targets', '/v1/targets'],
+    ['GET', '/v1/targets/{id}', '/v1/targets/food-sampling-pass-rate'],
+    ['GET', '/v1/audit/proof/inclusion', '/v1/audit/proof/inclusion?position=1'],
+  ]
+  for (const [method, path, url] of refused) {
+    const answer = await h.app.inject({ method: method as 'GET', url, headers: h.auth(), ...(method === 'POST' ? { payload: batch({}, { batchId: 'ZY-9', region: 'zunyi' }) } : {}) })
+    t.equal(answer.statusCode, 503, `${method} ${url}`)
+    t.equal(answer.json().error.code, 'INTEGRITY_VIOLATED')
+    t.same(conforms(method, path, answer), [], `${method} ${url}: 503 as documented`)
+    t.match(doc.paths[path]![method.toLowerCase()]!.responses['503']!.description, /INTEGRITY_VIOLATED/)
+  }
+  const ready = await h.app.inject({ method: 'GET', url: '/readyz' })
+  t.equal(ready.statusCode, 503)
+  t.same(conforms('GET', '/readyz', ready), [], '/readyz 503 with reason and integrity, as documented')
+  const verify = await h.app.inject({ method: 'GET', url: '/v1/audit/verify', headers: h.auth() })
+  t.equal(verify.statusCode, 200, 'verify still answers')
+  t.same(conforms('GET', '/v1/audit/verify', verify), [])
+})
+
+t.test('408 (no body) documented on every operation: node answers it to a request too slow to arrive (test/ops/slow-clients.test.ts)', async (t) => {
+  const h = await startHarness()
+  t.teardown(h.close)
+  const doc = await openapiDocument(h)
+  for (const { path, method, operation } of operationsOf(doc)) {
+    const timedOut = operation.responses['408']
+    t.ok(timedOut && !timedOut.content, `${method} ${path}: 408 without content`)
+  }
+})

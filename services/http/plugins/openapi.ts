@@ -6,15 +6,15 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { routeSchemaToOpenApi30 } from '../openapi-30.ts'
 import { docsRouteSchemas } from '../openapi-docs-routes.ts'
-import { withStandardResponses } from '../standard-responses.ts'
+import { type ShellLimits, withStandardResponses } from '../standard-responses.ts'
 
 type RouteSchema = Record<string, unknown>
 
 /** The document's form of a route schema: OpenAPI 3.0 schemas, and `security: []` on public routes. */
-const documented = (url: string, schema: RouteSchema | undefined, access: unknown, rateLimitPerMinute: number): RouteSchema | undefined => {
+const documented = (url: string, schema: RouteSchema | undefined, access: unknown, limits: ShellLimits): RouteSchema | undefined => {
   const docs = docsRouteSchemas[url]
   // swagger-ui's routes are hidden, so plugins/responses.ts left them alone: their standard answers join here.
-  const own = docs ? withStandardResponses({ method: 'GET', url, access: 'public', schema: docs.schema, rateLimitPerMinute }) : schema
+  const own = docs ? withStandardResponses({ method: 'GET', url, access: 'public', schema: docs.schema, limits }) : schema
   if (!own) return own
   const converted = routeSchemaToOpenApi30(own)
   // The global rule is a bearer key; a route declared public (config.access, plugins/auth.ts)
@@ -23,7 +23,7 @@ const documented = (url: string, schema: RouteSchema | undefined, access: unknow
 }
 
 export const openapiPlugin = fp(
-  async (app: FastifyInstance, { rateLimitPerMinute }: { rateLimitPerMinute: number }) => {
+  async (app: FastifyInstance, { limits }: { limits: ShellLimits }) => {
     await app.register(swagger, {
       openapi: {
         openapi: '3.0.3',
@@ -39,7 +39,7 @@ export const openapiPlugin = fp(
         security: [{ apiKey: [] }],
       },
       transform: ({ schema, url, route }) => ({
-        schema: documented(url, schema as RouteSchema | undefined, route.config?.access, rateLimitPerMinute) as typeof schema,
+        schema: documented(url, schema as RouteSchema | undefined, route.config?.access, limits) as typeof schema,
         url: docsRouteSchemas[url]?.url ?? url,
       }),
     })

@@ -3,15 +3,15 @@
 // OpenAPI document lists them and fastify serializes them. Registered before any route.
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { withStandardResponses } from '../standard-responses.ts'
+import { type ShellLimits, withStandardResponses } from '../standard-responses.ts'
 
 export const responsesPlugin = fp(
-  async (app: FastifyInstance, { rateLimitPerMinute }: { rateLimitPerMinute: number }) => {
+  async (app: FastifyInstance, { limits }: { limits: ShellLimits }) => {
     app.addHook('onRoute', (route) => {
       const schema = (route.schema ?? {}) as Record<string, unknown>
       if (schema.hide === true) return
       const methods = Array.isArray(route.method) ? route.method : [route.method]
-      route.schema = withStandardResponses({ method: methods[0]!, url: route.url, access: route.config?.access, schema, rateLimitPerMinute }) as typeof route.schema
+      route.schema = withStandardResponses({ method: methods[0]!, url: route.url, access: route.config?.access, schema, limits }) as typeof route.schema
     })
   },
   { name: 'responses', dependencies: ['auth'] },
