@@ -140,12 +140,20 @@ const bareDescriptions: Record<string, string> = {
  * standard description; a 2xx is always the route's.
  */
 export const withStandardResponses = (facts: RouteFacts): Schema => {
-  const own = (facts.schema.response ?? {}) as Record<string, Schema>
-  const merged: Record<string, Schema> = { ...standardResponses(facts) }
+  const { rules, ...schema } = facts.schema as Schema & { rules?: string[] }
+  const own = (schema.response ?? {}) as Record<string, Schema>
+  const merged: Record<string, Schema> = { ...standardResponses({ ...facts, schema }) }
   for (const [status, response] of Object.entries(own)) {
     if (typeof response.description === 'string') merged[status] = response
     else if (merged[status]) continue
     else merged[status] = bareDescriptions[status] ? { ...response, description: bareDescriptions[status] } : response
   }
-  return { ...facts.schema, response: merged }
+  if (!rules?.length) return { ...schema, response: merged }
+  // Rules JSON Schema cannot say of a request (across query fields, against the log or the
+  // plans): in the operation's description and in its 400 (README "The OpenAPI document").
+  const listed = `Refused with 400 VALIDATION_FAILED beyond the schema: ${rules.join('; ')}.`
+  const bad = merged['400'] ?? error('VALIDATION_FAILED: a field breaks its rule; the message names the field and the rule')
+  merged['400'] = { ...bad, description: `${String(bad.description)} ${listed}` }
+  const description = typeof schema.description === 'string' ? `${schema.description}\n\n${listed}` : listed
+  return { ...schema, description, response: merged }
 }

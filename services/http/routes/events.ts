@@ -51,6 +51,14 @@ export const eventRoutes = async (app: FastifyInstance, { ingest, maxBatch }: { 
         description:
           'One fact (docs/ARCHITECTURE.md section 4, "Events clients submit"). Give it an id to make a retry safe: the same id and content again is 200 with the original result. Nothing is appended on any error.',
         body: parsedBy({ ...jsonSchemaOf(ClientEventSchema), examples: [exampleFact] }, parseClientEvent),
+        // What the body schema cannot say: it depends on the plans the log holds (GET /v1/plans).
+        rules: [
+          "data.targetId of a MilestoneAchieved not a milestone target (metric milestone_count) of a published plan, data.indicator of an IndicatorReported not a reading-based target's indicator (GET /v1/plans/{plan} lists each plan's targets)",
+          'data.itemId not one of the items its milestone target lists',
+          'data.plan not a published plan, or a target in several plans with no data.plan to choose',
+          'data.region not a reporting region of the region set',
+          'a value of the wrong kind: the message quotes it as sent (e.g. data.numerator: must be a non-negative integer, got 0.5)',
+        ],
         response: {
           201: { description: 'appended', ...responseSchemaOf(Appended.meta({ examples: [exampleAppended] })) },
           200: { description: 'this id was recorded before with the same content: the original result, nothing appended', ...responseSchemaOf(Appended.meta({ examples: [exampleAppended] })) },

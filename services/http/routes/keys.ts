@@ -25,12 +25,22 @@ const CreatedKey = KeyViewSchema.extend({ key: z.string().meta({ description: 't
 const KeyList = z.object({ keys: z.array(KeyViewSchema) }).meta({ examples: [{ keys: [keyExample] }] })
 const RevokedKey = KeyViewSchema.meta({ examples: [{ ...keyExample, revokedAt: '2020-06-01T08:00:00.000Z' }] })
 
+// The role decides whether regions may be given (services/auth/keys.ts): auditor and admin keys
+// see everything by definition, so the schema says it (oneOf on role) and the 400 names the field.
+const keyName = z.string().min(1).max(200)
 const CreateKey = z
-  .strictObject({
-    name: z.string().min(1).max(200),
-    role: z.enum(roles),
-    regions: z.array(regionId).max(10).optional(),
-  })
+  .discriminatedUnion('role', [
+    z.strictObject({
+      name: keyName,
+      role: z.enum(['viewer', 'reporter']),
+      regions: z.array(regionId).max(10).optional().meta({ description: 'reporting regions of an active region set (at most 10); none: every region' }),
+    }),
+    z.strictObject({
+      name: keyName,
+      role: z.enum(['auditor', 'admin']),
+      regions: z.array(regionId).max(0, 'auditor and admin keys cannot be scoped to regions; only viewer and reporter keys can').optional(),
+    }),
+  ])
   .meta({ examples: [{ name: 'zunyi bureau', role: 'reporter', regions: ['zunyi'] }] })
 
 export const keyRoutes = async (app: FastifyInstance, { keys }: { keys: KeyService }) => {
@@ -42,6 +52,7 @@ export const keyRoutes = async (app: FastifyInstance, { keys }: { keys: KeyServi
         summary: 'Create an API key; the key is in this answer only',
         tags: ['keys'],
         body: zodPart(CreateKey),
+        rules: ['a region that is not a reporting region of any region set (the message lists the unknown ones)'],
         response: {
           201: { description: 'the key, with its secret (shown once)', ...responseSchemaOf(CreatedKey) },
           400: errorResponse,

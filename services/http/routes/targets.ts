@@ -59,6 +59,14 @@ const headOf = (reading: Reading, query: TimeQuery) => ({
 
 const attestPlan = (reading: Reading) => ({ id: reading.plan.plan.id, revision: reading.plan.revision, version: reading.plan.plan.version })
 
+// What the query schema cannot say (across fields, against the log and the plan): the operation's
+// description and its 400 list it (services/http/standard-responses.ts).
+const timeRules = [
+  'asOf and position together (give one: asOf is an instant, position a log position)',
+  "position or minPosition beyond the log's head (the message gives the head)",
+  'region not a region of the plan (the message lists them)',
+]
+
 /** The target routes of one plan: `planOf` names it (a path parameter, or the default plan). */
 export const registerTargetRoutes = (app: FastifyInstance, services: Services, prefix: string, planOf: (request: FastifyRequest) => string, tags: string[]) => {
   const { reader, plans } = services
@@ -77,6 +85,7 @@ export const registerTargetRoutes = (app: FastifyInstance, services: Services, p
         tags,
         ...(planned ? { params: zodPart(z.strictObject(planParams), 'params') } : {}),
         querystring: zodPart(TimeQuery, 'query'),
+        rules: timeRules,
         response: {
           200: { description: 'every target of the plan, in plan order, with its regions', ...responseSchemaOf(TargetsAnswer.meta({ examples: [targetsExample()] })) },
           400: errorResponse,
@@ -120,6 +129,7 @@ export const registerTargetRoutes = (app: FastifyInstance, services: Services, p
         tags,
         params: zodPart(z.strictObject({ ...planParams, id: z.string().min(1).max(64) }), 'params'),
         querystring: zodPart(TimeQuery, 'query'),
+        rules: timeRules,
         response: {
           200: { description: 'the target with its regions and a monthly series', ...responseSchemaOf(TargetAnswer.meta({ examples: [targetExample()] })) },
           400: errorResponse,
