@@ -10,6 +10,7 @@ import { dashboardPlugin } from './dashboard/plugin.ts'
 import { errorsPlugin } from './plugins/errors.ts'
 import { integrityPlugin } from './plugins/integrity.ts'
 import { jsonBodyPlugin } from './plugins/json-body.ts'
+import { methodNotAllowedPlugin } from './plugins/method-not-allowed.ts'
 import { metricsPlugin } from './plugins/metrics.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
 import { responsesPlugin } from './plugins/responses.ts'
@@ -62,6 +63,7 @@ export const buildApp = async (services: Services, options: AppOptions = {}): Pr
   await app.register(errorsPlugin, {
     onCorruption: (message) => services.integrity.report({ source: 'request', check: 'sqlite', position: null, message, file: null }),
   })
+  await app.register(methodNotAllowedPlugin)
   await app.register(jsonBodyPlugin)
   await app.register(integrityPlugin, { integrity: services.integrity })
   await app.register(authPlugin, { keys: services.keys, failuresPerMinute: config.authFailuresPerMinute })

@@ -33,7 +33,8 @@ export const openapiPlugin = fp(
           description:
             'Watches the numeric targets of the Guizhou Provincial Market Supervision Administration 2020 work plan ' +
             '(2020年全省市场监管工作要点). Reporting systems submit facts; every fact is appended to an event store; ' +
-            'compliance is folded from the log.',
+            'compliance is folded from the log. A method a path does not take is answered 405 with `Allow` ' +
+            '(METHOD_NOT_ALLOWED); a path the API does not have, 404 (NOT_FOUND).',
         },
         components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'tw_<id>_<secret>' } } },
         security: [{ apiKey: [] }],
