@@ -28,7 +28,8 @@ const parseOptions = (view: PlanView, options: EvaluateOptions): { businessDate:
 
 const contextFor = (state: ComplianceState, view: PlanView, target: Target, businessDate: string): Context => {
   const { date, phase } = clampToPeriod(businessDate, target.period)
-  return { state, view, target, businessDate, date: phase === 'before' ? businessDate : date, phase, figures: new Map() }
+  // Clamped on both sides (issue 15 item 7): before the period `at` is its start, after it its end.
+  return { state, view, target, businessDate, date, phase, figures: new Map() }
 }
 
 const toRegionReport = (region: string, figure: Figure): RegionReport => {

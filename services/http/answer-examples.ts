@@ -47,7 +47,7 @@ const compute = () => {
   const reports = evaluatePlan(state, view, { at }).slice(0, 3)
   return {
     targets: JSON.parse(JSON.stringify({ at, ...head, targets: reports })) as Record<string, unknown>,
-    target: JSON.parse(JSON.stringify({ ...detail, at: detail.at, ...head })) as Record<string, unknown>,
+    target: JSON.parse(JSON.stringify({ ...detail, ...head, at, businessDate: detail.at })) as Record<string, unknown>,
   }
 }
 

@@ -151,9 +151,11 @@ export const auditRoutes = async (app: FastifyInstance, { store, audit }: Pick<S
       },
     },
     async (request) => {
-      const { position, treeSize = defaultSize(position) } = request.query as { position: Position; treeSize?: number }
+      const { position, treeSize: asked } = request.query as { position: Position; treeSize?: number }
+      const treeSize = asked ?? defaultSize(position)
       if (position > treeSize) throw new ValidationError(`query.position: ${position} is not in a tree of ${treeSize} events`, { field: 'position' })
-      await treeOf(treeSize, 'query.treeSize')
+      // Without treeSize, a position beyond the log is the position's fault: the message names it.
+      await treeOf(treeSize, asked === undefined ? 'query.position' : 'query.treeSize')
       let eventHash: string | undefined
       for await (const event of store.readAll({ from: position - 1, to: position })) eventHash = event.meta.hash
       if (eventHash === undefined) throw new NotFound(`no event at position ${position}`, { position })
@@ -185,9 +187,10 @@ export const auditRoutes = async (app: FastifyInstance, { store, audit }: Pick<S
       },
     },
     async (request) => {
-      const { from, to = defaultSize(from) } = request.query as { from: number; to?: number }
+      const { from, to: asked } = request.query as { from: number; to?: number }
+      const to = asked ?? defaultSize(from)
       if (from > to) throw new ValidationError(`query.from: ${from} is larger than to (${to})`, { field: 'from' })
-      await treeOf(to, 'query.to')
+      await treeOf(to, asked === undefined ? 'query.from' : 'query.to')
       return {
         from,
         to,

@@ -67,13 +67,17 @@ const StreamQuery = z.strictObject({
 })
 
 export const streamRoutes = async (app: FastifyInstance, { store }: { store: EventStore }) => {
+  const hasEvents = async (stream: string): Promise<boolean> => {
+    for await (const _event of store.readStream(stream, { fromRevision: 0, limit: 1 })) return true
+    return false
+  }
   app.get(
     '/v1/streams/:stream',
     {
       config: { access: ['auditor', 'admin'] },
       schema: {
         summary: "A stream's events with envelopes (id, revision, position, times, data, meta with hashes)",
-        description: 'From revision fromRevision (default 0), at most limit events (default 1000). A stream with no events is 404.',
+        description: 'From revision fromRevision (default 0), at most limit events (default 1000). A stream with no events is 404 (with any fromRevision); fromRevision past the end of a stream that has events answers events: [].',
         tags: ['audit'],
         params: zodPart(StreamParams, 'params'),
         querystring: zodPart(StreamQuery, 'query'),
@@ -88,7 +92,8 @@ export const streamRoutes = async (app: FastifyInstance, { store }: { store: Eve
       const { fromRevision, limit = 1000 } = request.query as z.infer<typeof StreamQuery>
       const events: RecordedEvent[] = []
       for await (const event of store.readStream(stream, { fromRevision: fromRevision ?? 0, limit })) events.push(event)
-      if (events.length === 0 && !fromRevision) throw new NotFound(`stream ${stream} has no events`, { stream })
+      // A stream with no events is 404 whatever fromRevision says; past the end of one that has them: [].
+      if (events.length === 0 && !(fromRevision && (await hasEvents(stream)))) throw new NotFound(`stream ${stream} has no events`, { stream })
       return { stream, events }
     },
   )

@@ -22,7 +22,7 @@ import { targetExample, targetsExample } from '../answer-examples.ts'
 const position = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
 
 export const TimeQuery = z.strictObject({
-  at: z.union([calendarDate, instant], { message: 'must be a calendar date YYYY-MM-DD or an ISO 8601 date-time with offset' }).optional(),
+  at: z.union([calendarDate, instant], { message: 'must be a calendar date YYYY-MM-DD or an ISO 8601 date-time with offset, e.g. 2020-06-30 or 2020-06-30T18:00:00+08:00' }).optional(),
   asOf: instant.optional(),
   position: position.optional(),
   minPosition: position.optional(),
@@ -36,7 +36,7 @@ const readers = ['viewer', 'reporter', 'auditor', 'admin'] as const
 
 const planRef = z.object({ id: z.string(), revision: z.number().int(), version: z.string() })
 const answerHead = {
-  at: z.string(),
+  at: z.string().meta({ description: 'the instant answered for (ISO 8601; a date YYYY-MM-DD asked is its end in Asia/Shanghai)' }),
   position: z.number().int(),
   asOf: z.string().optional(),
   projection: z.object({ name: z.string(), version: z.number().int() }),
@@ -46,7 +46,13 @@ const answerHead = {
   attestation: AttestationSchema.optional(),
 }
 export const TargetsAnswer = z.object({ ...answerHead, targets: z.array(TargetReportSchema) })
-export const TargetAnswer = TargetDetailSchema.extend({ ...answerHead, at: z.string() })
+// `at` is the instant answered for on both routes (the list's head and here); the target's own
+// effective business date (targets[].at of the list) is `businessDate` here (issue 15 item 7).
+export const TargetAnswer = TargetDetailSchema.extend({
+  ...answerHead,
+  at: answerHead.at,
+  businessDate: z.string().meta({ description: "the Shanghai business day of at, clamped to the target's period (targets[].at of GET /v1/targets)" }),
+})
 
 const headOf = (reading: Reading, query: TimeQuery) => ({
   at: reading.at,
@@ -144,7 +150,7 @@ export const registerTargetRoutes = (app: FastifyInstance, services: Services, p
       const plan = planOf(request)
       const { reading, detail } = await reader.target({ ...query, plan, id })
       assertMayRead(principal, query.region ?? reading.view.regions.rootId, isPublicScope)
-      return attestedIf(services.audit.attestor, query.attest, { ...visibleTo(principal, detail), ...headOf(reading, query), at: detail.at }, {
+      return attestedIf(services.audit.attestor, query.attest, { ...visibleTo(principal, detail), ...headOf(reading, query), businessDate: detail.at }, {
         route: `${prefix}/targets/:id`,
         query: { ...(planned ? { plan } : {}), id, ...query },
         scope: principal.regions,
