@@ -156,3 +156,15 @@ t.test('408 (no body) documented on every operation: node answers it to a reques
     t.ok(timedOut && !timedOut.content, `${method} ${path}: 408 without content`)
   }
 })
+
+t.test('the conformance check itself refuses what the document does not say', async (t) => {
+  const h = await startHarness()
+  t.teardown(h.close)
+  const conforms = conformanceOf(await openapiDocument(h))
+  const json = { 'content-type': 'application/json; charset=utf-8' }
+  t.match(conforms('GET', '/v1/targets', { statusCode: 418, headers: json, body: '{}' }), [/status not documented/], 'an undocumented status')
+  t.match(conforms('GET', '/v1/targets', { statusCode: 200, headers: json, body: '{"targets":"none"}' }), [/body/], 'a body unlike the schema')
+  t.match(conforms('GET', '/v1/targets', { statusCode: 200, headers: { 'content-type': 'text/html' }, body: '<p>' }), [/content type text\/html not documented/], 'a wrong content type')
+  t.match(conforms('GET', '/v1/targets', { statusCode: 401, headers: json, body: '{"error":{"code":"UNAUTHORIZED"}}' }), [/message/], 'an error without its message')
+  t.match(conforms('TRACE', '/v1/targets', { statusCode: 405, headers: json, body: '{}' }), [/not in the document/], 'an operation the document lacks')
+})
