@@ -10,7 +10,7 @@ import {
   type Attestation,
   type AttestationContext,
 } from '../../domain/attestation.ts'
-import { appendLeaf, emptyFrontier, frontierRoot } from '../../domain/merkle.ts'
+import { appendLeaf, emptyFrontier, frontierRoot } from './merkle.ts'
 import { defaultPlanId } from '../../domain/plans.ts'
 import { type ComplianceState, complianceProjection, evaluatePlan, evaluatePlanTarget } from '../../projections/compliance.ts'
 import type { PlansState } from '../../projections/plans.ts'
