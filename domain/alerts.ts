@@ -6,7 +6,7 @@ import { instant, regionId, streamIdentifier } from './events.ts'
 import { defaultPlanId } from './plans.ts'
 import { type Bilingual, type Comparator, type Status, statuses } from './targets.ts'
 import { type Margin, margins } from './verdicts.ts'
-import { type FilterSubject, deterministicUuid, rescueTargetId, scopeId } from './webhooks.ts'
+import { type FilterSubject, type WebhookMessage, deterministicUuid, rescueTargetId, scopeId } from './webhooks.ts'
 
 export { rescueTargetId } from './webhooks.ts'
 
@@ -348,3 +348,39 @@ export const filterSubjectOf = (data: AlertEventData): FilterSubject =>
   'targetId' in data
     ? { type: 'target.status_changed', targetId: data.targetId, region: data.region }
     : { type: 'rescue.overdue', targetId: rescueTargetId, region: data.region }
+
+// The webhook message of an alert event (domain/webhooks.ts imports nothing of alerts: one direction).
+/** The body receivers get for an alert event: `{type, timestamp, data}`, fields in a fixed order. */
+export const alertMessage = (type: AlertEventType, data: AlertEventData): WebhookMessage => {
+  const status = type === 'AlertRaised' || type === 'RescueOverdue' ? 'firing' : 'resolved'
+  const head = { alertId: data.alertId, fingerprint: data.fingerprint, sequence: data.sequence, status }
+  if ('targetId' in data)
+    return {
+      type: 'target.status_changed',
+      timestamp: data.evaluatedAt,
+      data: {
+        ...head,
+        targetId: data.targetId,
+        region: data.region,
+        from: data.from,
+        to: data.to,
+        value: data.value,
+        threshold: data.threshold,
+        comparator: data.comparator,
+        ...(data.margin ? { margin: data.margin } : {}),
+        position: data.position,
+        title: data.title,
+        clause: data.clause,
+        responsibleUnits: data.responsibleUnits,
+        ...(data.reminder ? { reminder: true } : {}),
+      },
+    }
+  const rescue = { ...head, incidentId: data.incidentId, region: data.region, reportedAt: data.reportedAt }
+  if ('overdueAfterMinutes' in data)
+    return {
+      type: 'rescue.overdue',
+      timestamp: data.evaluatedAt,
+      data: { ...rescue, minutesElapsed: data.minutesElapsed, overdueAfterMinutes: data.overdueAfterMinutes, ...(data.elevatorId ? { elevatorId: data.elevatorId } : {}) },
+    }
+  return { type: 'rescue.overdue', timestamp: data.evaluatedAt, data: { ...rescue, minutesElapsed: data.minutesElapsed, arrivedAt: data.arrivedAt } }
+}

@@ -2,7 +2,7 @@
 // every sent alert event (notify: true) × every subscription active and matching at that point
 // of the log, and for every test request; its state comes from the attempts recorded since.
 // So pending deliveries survive any crash: they are the log's, not the process's.
-import { type AlertEventData, filterSubjectOf, isAlertEventType } from '../domain/alerts.ts'
+import { type AlertEventData, alertMessage, filterSubjectOf, isAlertEventType } from '../domain/alerts.ts'
 import {
   type DeliveryAttemptedData,
   type DeliveryOutcome,
@@ -12,7 +12,6 @@ import {
   type WebhookSecretRotatedData,
   type WebhookSubscribedData,
   type WebhookTestRequestedData,
-  alertMessage,
   deliveryIdOf,
   matchesFilter,
 } from '../domain/webhooks.ts'

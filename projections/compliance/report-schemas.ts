@@ -94,7 +94,7 @@ export const TargetReportSchema = z.object({
   semanticsNote: bilingual.optional().describe('Why the target is encoded as it is, to check against its clause'),
   /** The plan's root region (the province), or the region asked for: the scope of status, value, sample and forecast. */
   scope: z.string(),
-  /** The effective business date: the Shanghai day of `at`, clamped to the period's end. */
+  /** The effective business date: the Shanghai day of `at`, clamped to the period (its start before it, its end after it). */
   at: z.string(),
   /** Where that date lies: before the period (nothing evaluated), within, or after (period over). */
   phase: z.enum(['before', 'within', 'after']),

@@ -48,7 +48,8 @@ const contextFor = (state: ComplianceState, view: PlanView, target: Target, busi
     target,
     businessDate,
     atMs,
-    date: phase === 'before' ? businessDate : date,
+    // Clamped on both sides (issue 15 item 7): before the period `at` is its start, after it its end.
+    date,
     phase: verdictPhase(target, businessDate),
     periodPhase: phase,
     figures: new Map(),

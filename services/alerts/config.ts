@@ -1,5 +1,6 @@
 // Alerting and webhook settings from the environment (read by services/config.ts).
-import { parseDuration, parseDurationList, productionRetrySchedule } from '../../domain/webhooks.ts'
+import { parseDuration, parseDurationList } from './durations.ts'
+import { productionRetrySchedule } from './retry.ts'
 
 /** When the reactor derives alerts: while a subscription is active (default), always, or never. */
 export type AlertDerivation = 'auto' | 'always' | 'never'

@@ -10,15 +10,8 @@ import https from 'node:https'
 import type { Logger } from 'pino'
 import { ConcurrencyError } from '../../domain/errors.ts'
 import { isAlertEventType } from '../../domain/alerts.ts'
-import {
-  type DeliveryAttemptedData,
-  type DeliveryOutcome,
-  deliveryStream,
-  nextStep,
-  outcomeOfStatus,
-  retryAfterMs,
-  webhookStream,
-} from '../../domain/webhooks.ts'
+import { type DeliveryAttemptedData, type DeliveryOutcome, deliveryStream, webhookStream } from '../../domain/webhooks.ts'
+import { nextStep, outcomeOfStatus, retryAfterMs } from './retry.ts'
 import type { DeliveryRecord, SubscriptionRecord, WebhooksState } from '../../projections/webhooks.ts'
 import type { Runner } from '../runner/runner.ts'
 import type { EventStore, NewEvent, RecordedEvent } from '../store/port.ts'

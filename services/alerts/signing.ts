@@ -2,7 +2,9 @@
 // those bytes, and `webhook-signature` lists one `v1,<base64 HMAC-SHA256>` per valid secret,
 // space-separated (the new secret first while a rotation's previous secret is still valid).
 import { createHmac, randomBytes } from 'node:crypto'
-import { signatureBaseString } from '../../domain/webhooks.ts'
+
+/** What Standard Webhooks signs: `${webhook-id}.${webhook-timestamp}.${body}`. */
+export const signatureBaseString = (id: string, timestampSeconds: number, body: string): string => `${id}.${timestampSeconds}.${body}`
 
 export const secretPrefix = 'whsec_'
 

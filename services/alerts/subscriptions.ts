@@ -53,7 +53,7 @@ export interface WebhookView {
   deliveries: Record<DeliveryStatus, number>
 }
 
-export type DeliveryView = Omit<DeliveryRecord, 'revision' | 'sourceEventId'> & { type: string }
+export type DeliveryView = Omit<DeliveryRecord, 'revision' | 'sourceEventId'> & { type: DeliveryRecord['message']['type'] }
 
 const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789'
 const newWebhookId = () => `wh_${[...randomBytes(16)].map((b) => alphabet[b % alphabet.length]).join('')}`

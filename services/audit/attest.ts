@@ -10,7 +10,7 @@ import {
   type Attestation,
   type AttestationContext,
 } from '../../domain/attestation.ts'
-import { appendLeaf, emptyFrontier, frontierRoot } from '../../domain/merkle.ts'
+import { appendLeaf, emptyFrontier, frontierRoot } from './merkle.ts'
 import { defaultPlanId } from '../../domain/plans.ts'
 import { type ComplianceState, complianceProjection, evaluatePlan, evaluatePlanTarget } from '../../projections/compliance.ts'
 import type { PlansState } from '../../projections/plans.ts'
@@ -114,7 +114,10 @@ const recompute = (attestation: Attestation, answer: Record<string, unknown>, st
     const target = view.targetById(String(attestation.query.id))
     if (!target) return null
     const recomputed = scoped(evaluatePlanTarget(state, view, target, options)) as unknown as Record<string, unknown>
-    const claimed = Object.fromEntries(Object.keys(recomputed).map((key) => [key, answer[key]]))
+    // The single-target answer's `at` is the instant asked; the target's own date is `businessDate`
+    // (answers attested before it was added carry the date as `at`).
+    const claimedOf = (key: string) => (key === 'at' && typeof answer.businessDate === 'string' ? answer.businessDate : answer[key])
+    const claimed = Object.fromEntries(Object.keys(recomputed).map((key) => [key, claimedOf(key)]))
     return { claimed, recomputed, path: '' }
   }
   return null

@@ -1,6 +1,10 @@
-// Request (zod) and response (JSON Schema) shapes of the /v1/audit routes.
+// Request and response shapes of the /v1/audit routes (zod; the routes make JSON Schema of them).
 import { z } from 'zod'
+import { LedgerCheckpointed } from '../../domain/attestation.ts'
 import { instant } from '../../domain/events.ts'
+import { answerOf } from '../http/schemas.ts'
+import type { Checkpoint } from './checkpoints.ts'
+import type { Problem, VerifyReport } from './verify.ts'
 
 const position = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
 const size = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER)
@@ -22,109 +26,134 @@ export const CheckpointsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(10_000).optional(),
 })
 
-const hex = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const
-const hexList = { type: 'array', items: hex } as const
+// Answers: zod, checked against the services' types (answerOf), made JSON Schema by the routes.
+const hex = z.string().regex(/^[0-9a-f]{64}$/)
+const hexList = z.array(hex)
+const rootExample = '3c9a1a6f0e8b5d2c7f4e1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d'
+const keyIdExample = '9f2c4b7e1d0a8c6b5e4f3d2c1b0a9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2e'
+const publicKeyExample = 'MCowBQYDK2VwAyEA0n2qvMhVQy2b3Q4Bz0ZsS3m1qUoXy8y3ZKQvY1gqR5E='
 
-export const checkpointSchema = {
-  type: 'object',
-  required: ['position', 'treeSize', 'rootHash', 'signature', 'keyId', 'publicKey', 'signedAt'],
-  properties: {
-    position: { type: 'integer', description: 'where the LedgerCheckpointed event itself was recorded (> treeSize)' },
-    treeSize: { type: 'integer', description: 'the head signs the tree over positions 1..treeSize' },
+export const CheckpointView = answerOf<Checkpoint>()(
+  LedgerCheckpointed.extend({
+    position: z.number().int().meta({ description: 'where the LedgerCheckpointed event itself was recorded (> treeSize)' }),
+    treeSize: LedgerCheckpointed.shape.treeSize.meta({ description: 'the head signs the tree over positions 1..treeSize' }),
+    signature: LedgerCheckpointed.shape.signature.meta({
+      description: 'Ed25519, base64, over the canonical JSON {keyId, kind:"targetwatch/tree-head/v1", rootHash, signedAt, treeSize} (README "Exact bytes")',
+    }),
+    publicKey: LedgerCheckpointed.shape.publicKey.meta({ description: 'DER SubjectPublicKeyInfo, base64' }),
+  }),
+)
+const checkpointExample = {
+  position: 185,
+  treeSize: 184,
+  rootHash: rootExample,
+  signature: 'q1Zb0n0m2yZx7C8w4s4s9pX2m0V5cQyq0m9a5Vt3q6k3y1Yt0Yf5m5n2wq4d0b8r3l9cJzv1m7dM2k4Lq8r0Cw==',
+  keyId: keyIdExample,
+  publicKey: publicKeyExample,
+  signedAt: '2020-06-30T16:00:00.000Z',
+}
+
+export const CheckpointCreated = CheckpointView.meta({ examples: [checkpointExample] })
+export const CheckpointNotCreated = z
+  .object({ created: z.literal(false).meta({ description: 'no event since the latest head: nothing to sign' }), latest: CheckpointView.nullable() })
+  .meta({ examples: [{ created: false, latest: checkpointExample }] })
+
+export const CheckpointsAnswer = z
+  .object({
+    checkpoints: z.array(CheckpointView),
+    latest: CheckpointView.nullable(),
+    treeSize: z.number().int().meta({ description: 'leaves in the tree now' }),
+    unsigned: z.number().int().meta({ description: 'events not yet covered by a signed head (checkpoint events excluded)' }),
+  })
+  .meta({ examples: [{ checkpoints: [checkpointExample], latest: checkpointExample, treeSize: 185, unsigned: 0 }] })
+
+export const PublicKeyAnswer = z
+  .object({
+    algorithm: z.literal('Ed25519'),
+    keyId: hex.meta({ description: 'SHA-256 of the DER SubjectPublicKeyInfo' }),
+    publicKey: z.string().meta({ description: 'DER SubjectPublicKeyInfo, base64' }),
+    publicKeyPem: z.string(),
+  })
+  .meta({
+    examples: [{ algorithm: 'Ed25519', keyId: keyIdExample, publicKey: publicKeyExample, publicKeyPem: `-----BEGIN PUBLIC KEY-----\n${publicKeyExample}\n-----END PUBLIC KEY-----\n` }],
+  })
+
+export const InclusionAnswer = z
+  .object({
+    position: z.number().int(),
+    leafIndex: z.number().int().meta({ description: 'position - 1' }),
+    treeSize: z.number().int(),
+    eventHash: hex.meta({ description: "the event's meta.hash" }),
+    leafHash: hex.meta({ description: 'SHA-256(0x00 || the 32 bytes of the event hash)' }),
     rootHash: hex,
-    signature: { type: 'string', description: 'Ed25519, base64, over the canonical JSON {kind:"targetwatch/tree-head/v1", keyId, rootHash, signedAt, treeSize}' },
-    keyId: hex,
-    publicKey: { type: 'string', description: 'DER SubjectPublicKeyInfo, base64' },
-    signedAt: { type: 'string' },
-  },
-} as const
+    proof: hexList.meta({ description: 'RFC 9162 audit path, from the leaf up' }),
+    checkpoint: CheckpointView.optional().meta({ description: 'the signed head of this tree size, when there is one' }),
+  })
+  .meta({
+    examples: [
+      {
+        position: 2,
+        leafIndex: 1,
+        treeSize: 3,
+        eventHash: '5f1d9b0c6a7e4d3c2b1a09f8e7d6c5b4a3928170f6e5d4c3b2a1908f7e6d5c4b',
+        leafHash: 'a0b1c2d3e4f5061728394a5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c7d8e9f',
+        rootHash: rootExample,
+        proof: ['0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0', '1122334455667788990011223344556677889900112233445566778899001122'],
+      },
+    ],
+  })
 
-export const checkpointsResponse = {
-  type: 'object',
-  required: ['checkpoints', 'treeSize', 'unsigned'],
-  properties: {
-    checkpoints: { type: 'array', items: checkpointSchema },
-    latest: { ...checkpointSchema, nullable: true },
-    treeSize: { type: 'integer', description: 'leaves in the tree now' },
-    unsigned: { type: 'integer', description: 'events not yet covered by a signed head (checkpoint events excluded)' },
-  },
-} as const
-
-export const publicKeyResponse = {
-  type: 'object',
-  required: ['algorithm', 'keyId', 'publicKey', 'publicKeyPem'],
-  properties: {
-    algorithm: { type: 'string', enum: ['Ed25519'] },
-    keyId: { ...hex, description: 'SHA-256 of the DER SubjectPublicKeyInfo' },
-    publicKey: { type: 'string', description: 'DER SubjectPublicKeyInfo, base64' },
-    publicKeyPem: { type: 'string' },
-  },
-} as const
-
-export const inclusionResponse = {
-  type: 'object',
-  required: ['position', 'leafIndex', 'treeSize', 'eventHash', 'leafHash', 'rootHash', 'proof'],
-  properties: {
-    position: { type: 'integer' },
-    leafIndex: { type: 'integer', description: 'position - 1' },
-    treeSize: { type: 'integer' },
-    eventHash: { ...hex, description: "the event's meta.hash" },
-    leafHash: { ...hex, description: 'SHA-256(0x00 || event hash bytes)' },
-    rootHash: hex,
-    proof: { ...hexList, description: 'RFC 9162 audit path, from the leaf up' },
-    checkpoint: { ...checkpointSchema, description: 'the signed head of this tree size, when there is one' },
-  },
-} as const
-
-export const consistencyResponse = {
-  type: 'object',
-  required: ['from', 'to', 'fromRoot', 'toRoot', 'proof'],
-  properties: {
-    from: { type: 'integer' },
-    to: { type: 'integer' },
+export const ConsistencyAnswer = z
+  .object({
+    from: z.number().int(),
+    to: z.number().int(),
     fromRoot: hex,
     toRoot: hex,
-    proof: { ...hexList, description: 'RFC 9162 consistency proof' },
-  },
-} as const
+    proof: hexList.meta({ description: 'RFC 9162 consistency proof' }),
+  })
+  .meta({
+    examples: [{ from: 2, to: 3, fromRoot: '2233445566778899001122334455667788990011223344556677889900112233', toRoot: rootExample, proof: ['3344556677889900112233445566778899001122334455667788990011223344'] }],
+  })
 
-const problem = {
-  type: 'object',
-  required: ['position', 'check', 'message'],
-  properties: { position: { type: 'integer', nullable: true }, check: { type: 'string' }, message: { type: 'string' } },
-} as const
+const ProblemView = answerOf<Problem>()(
+  z.object({
+    position: z.number().int().nullable(),
+    check: z.enum(['sqlite', 'position', 'decode', 'hash', 'chain', 'order', 'recorded-at', 'streams', 'checkpoint', 'tree', 'truncation']),
+    message: z.string(),
+  }),
+)
 
-export const verifyResponse = {
-  type: 'object',
-  required: ['ok', 'checked', 'head', 'problems', 'signedHeads', 'keys', 'notes'],
-  properties: {
-    ok: { type: 'boolean' },
-    checked: { type: 'integer' },
-    head: { type: 'integer' },
-    firstBadPosition: { type: 'integer' },
-    problem: { type: 'string' },
-    problems: { type: 'array', items: problem },
-    signedHeads: {
-      type: 'object',
-      required: ['checked', 'latest'],
-      properties: {
-        checked: { type: 'integer' },
-        latest: {
-          type: 'object',
-          nullable: true,
-          properties: { treeSize: { type: 'integer' }, rootHash: { type: 'string' }, keyId: { type: 'string' }, signedAt: { type: 'string' } },
+export const VerifyAnswer = answerOf<VerifyReport>()(
+  z
+    .object({
+      ok: z.boolean(),
+      checked: z.number().int().meta({ description: 'events read' }),
+      head: z.number().int().meta({ description: 'last position read' }),
+      firstBadPosition: z.number().int().optional(),
+      problem: z.string().optional(),
+      problems: z.array(ProblemView).meta({ description: 'the first problems by position (at most 100)' }),
+      signedHeads: z.object({
+        checked: z.number().int(),
+        latest: z.object({ treeSize: z.number().int(), rootHash: z.string(), keyId: z.string(), signedAt: z.string() }).nullable(),
+      }),
+      keys: z.array(z.object({ keyId: z.string(), trusted: z.boolean(), heads: z.number().int() })),
+      hashVersions: z
+        .object({ '1': z.number().int(), '2': z.number().int() })
+        .meta({ description: 'events by the hash version they were written with (README "Hash versions")' }),
+      notes: z.array(z.string()),
+    })
+    .meta({
+      examples: [
+        {
+          ok: true,
+          checked: 185,
+          head: 185,
+          problems: [],
+          signedHeads: { checked: 1, latest: { treeSize: 184, rootHash: rootExample, keyId: keyIdExample, signedAt: '2020-06-30T16:00:00.000Z' } },
+          keys: [{ keyId: keyIdExample, trusted: true, heads: 1 }],
+          hashVersions: { '1': 0, '2': 185 },
+          notes: [],
         },
-      },
-    },
-    keys: {
-      type: 'array',
-      items: { type: 'object', properties: { keyId: { type: 'string' }, trusted: { type: 'boolean' }, heads: { type: 'integer' } } },
-    },
-    hashVersions: {
-      type: 'object',
-      description: 'events by the hash version they were written with (1: id, type, stream, revision, occurredAt, data; 2: every recorded field)',
-      properties: { '1': { type: 'integer' }, '2': { type: 'integer' } },
-    },
-    notes: { type: 'array', items: { type: 'string' } },
-  },
-} as const
+      ],
+    }),
+)

@@ -6,7 +6,7 @@
 // subtrees at levels 4, 8, 12, ... (n/15 rows in all). Any perfect subtree is then at most 8
 // stored hashes away, so a proof at 1M leaves reads a few dozen rows and rehashes nothing.
 import Database from 'better-sqlite3'
-import { frontierLevels, type Frontier } from '../../domain/merkle.ts'
+import { frontierLevels, type Frontier } from './merkle.ts'
 
 export const leavesPerBlock = 16
 export const nodeLevelStride = 4

@@ -15,7 +15,7 @@ import {
   rootAt,
   type Frontier,
   type Hash,
-} from '../../domain/merkle.ts'
+} from './merkle.ts'
 import { StoreUnavailable } from '../../domain/errors.ts'
 import type { EventStore, Position, RecordedEvent } from '../store/port.ts'
 import { leavesPerBlock, nodeLevelStride, openTreeFile, type SignedHeadRow, type TreeWrites } from './tree-file.ts'

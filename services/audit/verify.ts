@@ -4,7 +4,7 @@
 // named exactly where the evidence allows (a gap, a broken hash or link); a reordering that
 // only a signed root reveals is located by the leaf hashes of the side file when present
 // (untrusted hints: they only say where to look), else to the range between two heads.
-import { appendLeaf, emptyFrontier, frontierRoot, type Frontier } from '../../domain/merkle.ts'
+import { appendLeaf, emptyFrontier, frontierRoot, type Frontier } from './merkle.ts'
 import { eventHash, genesisHash, hashVersionOf } from '../store/hashing.ts'
 import type { RecordedEvent } from '../store/port.ts'
 import { isSqliteCorruption } from '../store/sqlite-corruption.ts'

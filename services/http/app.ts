@@ -10,8 +10,10 @@ import { dashboardPlugin } from './dashboard/plugin.ts'
 import { errorsPlugin } from './plugins/errors.ts'
 import { integrityPlugin } from './plugins/integrity.ts'
 import { jsonBodyPlugin } from './plugins/json-body.ts'
+import { methodNotAllowedPlugin } from './plugins/method-not-allowed.ts'
 import { metricsPlugin } from './plugins/metrics.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
+import { responsesPlugin } from './plugins/responses.ts'
 import { auditRoutes } from './routes/audit.ts'
 import { eventRoutes } from './routes/events.ts'
 import { healthRoutes } from './routes/health.ts'
@@ -61,12 +63,17 @@ export const buildApp = async (services: Services, options: AppOptions = {}): Pr
   await app.register(errorsPlugin, {
     onCorruption: (message) => services.integrity.report({ source: 'request', check: 'sqlite', position: null, message, file: null }),
   })
+  await app.register(methodNotAllowedPlugin)
   await app.register(jsonBodyPlugin)
   await app.register(integrityPlugin, { integrity: services.integrity })
   await app.register(authPlugin, { keys: services.keys, failuresPerMinute: config.authFailuresPerMinute })
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute })
+  // Before every route: the standard answers are added to each route, and swagger documents
+  // the routes added after it.
+  const limits = { rateLimitPerMinute: config.rateLimitPerMinute, authFailuresPerMinute: config.authFailuresPerMinute }
+  await app.register(responsesPlugin, { limits })
+  await app.register(openapiPlugin, { limits })
   await app.register(metricsPlugin, { metrics: services.metrics, store: services.store, runner: services.runner, config, clock: services.clock })
-  await app.register(openapiPlugin)
   await app.register(healthRoutes, { store: services.store, runner: services.runner, readyLagEvents: config.readyLagEvents, integrity: services.integrity })
   await app.register(eventRoutes, { ingest: services.ingest, maxBatch: config.maxBatch })
   await app.register(planRoutes, services)

@@ -42,14 +42,28 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, meth
   }
 }
 
-export const errorResponse = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
-    },
-  },
-} as const
+/** JSON Schema of an answer body, as the code produces it (zod's output side), for docs and serialization. */
+export const responseSchemaOf = (schema: z.ZodType): Record<string, unknown> => {
+  const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'output', unrepresentable: 'any' }) as Record<string, unknown>
+  delete json.$schema
+  return json
+}
+
+/**
+ * `schema`, checked by tsc to describe every value of type T that the code answers with: a
+ * service's type and the documented answer cannot drift apart.
+ */
+export const answerOf =
+  <T>() =>
+  <S extends z.ZodType>(schema: S & ([T] extends [z.output<S>] ? unknown : never)): S =>
+    schema
+
+/** Every error answer: `{ error: { code, message, details? } }` (docs/ARCHITECTURE.md section 4). */
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string().meta({ description: 'stable, machine-readable: VALIDATION_FAILED, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, …' }),
+    message: z.string().meta({ description: 'what was wrong and where, e.g. "data.uscc: check character is 7, expected 3"' }),
+    details: z.unknown().optional(),
+  }),
+})
+export const errorResponse = responseSchemaOf(ErrorBody)

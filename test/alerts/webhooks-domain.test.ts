@@ -2,18 +2,10 @@
 // filters, the signature base string (checked against the standardwebhooks package).
 import t from 'tap'
 import { Webhook } from 'standardwebhooks'
-import {
-  deliveryIdOf,
-  jitterFraction,
-  matchesFilter,
-  nextStep,
-  outcomeOfStatus,
-  parseDuration,
-  parseDurationList,
-  productionRetrySchedule,
-  retryAfterMs,
-  signatureBaseString,
-} from '../../domain/webhooks.ts'
+import { deliveryIdOf, matchesFilter } from '../../domain/webhooks.ts'
+import { parseDuration, parseDurationList } from '../../services/alerts/durations.ts'
+import { jitterFraction, nextStep, outcomeOfStatus, productionRetrySchedule, retryAfterMs } from '../../services/alerts/retry.ts'
+import { signatureBaseString } from '../../services/alerts/signing.ts'
 import { newWebhookSecret, sign, signatureHeader } from '../../services/alerts/signing.ts'
 
 const schedule = [1000, 2000, 5000]

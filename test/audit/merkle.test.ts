@@ -17,7 +17,7 @@ import {
   verifyConsistency,
   verifyInclusion,
   type Frontier,
-} from '../../domain/merkle.ts'
+} from '../../services/audit/merkle.ts'
 import { consistencyHolds, inclusionHolds, leaf, mth } from './rfc9162.ts'
 
 const eventHash = (i: number) => createHash('sha256').update(`event ${i}`).digest('hex')

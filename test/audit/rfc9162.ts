@@ -1,5 +1,5 @@
 // An independent reading of RFC 9162 section 2.1, for tests only: it must not import the
-// service's domain/merkle.ts. Roots follow the MTH definition literally; proofs are checked by
+// service's services/audit/merkle.ts. Roots follow the MTH definition literally; proofs are checked by
 // rebuilding the roots recursively from the PATH and SUBPROOF definitions (2.1.3.1, 2.1.4.1),
 // not with the iterative algorithms the service uses (2.1.3.2, 2.1.4.2).
 import { createHash } from 'node:crypto'

@@ -1,5 +1,5 @@
 // The EventStoreDB adapter runs the same contract when a server is available, and says loudly
-// when it is not: a silent skip would read as "passed".
+// when it is not: a tap skip with its reason, never a pass.
 import fs from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import t from 'tap'
@@ -13,10 +13,10 @@ type AdapterModule = { createEventStoreDbStore?: (options: { url: string }) => E
 
 if (!url) {
   const reason =
-    'EventStoreDB contract suite SKIPPED: EVENTSTORE_URL is not set ' +
+    'EVENTSTORE_URL is not set ' +
     '(run `docker compose up -d eventstore` and EVENTSTORE_URL=esdb://localhost:2113?tls=false npm test)'
-  t.comment(reason)
-  t.pass(reason)
+  // A tap skip with its reason: counted as skipped, not passed (issue 15 item 8).
+  t.test('EventStoreDB contract suite against a real server', { skip: reason }, async () => {})
 } else if (!fs.existsSync(adapterFile)) {
   t.fail(`EVENTSTORE_URL is set (${url}) but services/store/eventstoredb.ts does not exist yet: build the adapter or unset EVENTSTORE_URL`)
 } else {

@@ -11,7 +11,12 @@ const readers: Who[] = ['viewer', 'reporter', 'auditor', 'admin']
 
 /** The specification: who is let through each route (others get 401 without a key, 403 with one). */
 const allowed: Record<string, Who[]> = {
+  'GET /': everyone,
+  'GET /docs': everyone,
+  'GET /docs/json': everyone,
   'GET /healthz': everyone,
+  // public while HOST is a loopback address (the harness's), else auditor and admin
+  'GET /metrics': everyone,
   'GET /readyz': everyone,
   'GET /v1/audit/public-key': everyone,
   'GET /v1/targets': readers,

@@ -1,12 +1,18 @@
 // Hostile input on every documented route: malformed JSON, wrong types, huge and negative
 // numbers, NaN-like strings, deep nesting, prototype keys, invalid UTF-8, odd unicode, duplicate
 // keys, oversized bodies. Every answer must be a 4xx with the contract's error shape — never a
-// 5xx — and the log head must not move for a rejected request.
+// 5xx — and the log head must not move for a rejected request. Every answer is also checked
+// against the OpenAPI document (issue 15): its status documented for that operation, its
+// content type one the status lists, its body valid against that status's schema (ajv).
+// Seeded and bounded (TARGETWATCH_FUZZ_RUNS, TARGETWATCH_FUZZ_SEED) so a failure replays.
 import t, { type Test } from 'tap'
 import fc from 'fast-check'
+import { conformanceOf, type Answer } from '../helpers/conformance.ts'
+import { openapiDocument } from '../helpers/openapi.ts'
 import { startHarness, type Harness } from '../helpers/harness.ts'
 
 const runs = Number(process.env.TARGETWATCH_FUZZ_RUNS ?? 60)
+const seed = Number(process.env.TARGETWATCH_FUZZ_SEED ?? 20200630)
 
 interface Route {
   method: string
@@ -104,6 +110,15 @@ t.test('every documented route answers hostile input with a 4xx error, and the l
   let cases = 0
   let failures = 0
   const headBefore = await h.services.store.head()
+  const conforms = conformanceOf(await openapiDocument(h))
+  const undocumented: string[] = []
+  const mismatches: string[] = []
+  const checked = new Set<string>()
+  /** The answer, held against the document's operation `method path`. */
+  const conformance = (method: string, path: string, answer: Answer) => {
+    checked.add(`${method} ${path}`)
+    for (const problem of conforms(method, path, answer)) (problem.includes('status not documented') ? undocumented : mismatches).push(problem)
+  }
 
   for (const route of routes.filter((r) => r.method !== 'GET' && r.method !== 'DELETE')) {
     await fc.assert(
@@ -116,6 +131,7 @@ t.test('every documented route answers hostile input with a 4xx error, and the l
           payload: body,
         })
         cases++
+        conformance(route.method, route.path, response)
         if (response.statusCode >= 400) {
           expectClientError(t, `${route.method} ${route.path}`, response.statusCode, response.body)
           if ((await h.services.store.head()) !== before) t.fail(`${route.method} ${route.path}: a rejected request moved the log head`)
@@ -124,7 +140,7 @@ t.test('every documented route answers hostile input with a 4xx error, and the l
           if (response.statusCode >= 300) failures++
         }
       }),
-      { numRuns: runs },
+      { numRuns: runs, seed },
     )
   }
   for (const route of routes.filter((r) => r.method === 'GET' || r.method === 'DELETE')) {
@@ -134,10 +150,11 @@ t.test('every documented route answers hostile input with a 4xx error, and the l
         const url = concretePath(route.path, param) + (search ? `?${search}` : '')
         const response = await h.app.inject({ method: route.method as 'GET', url, headers: h.auth() })
         cases++
+        conformance(route.method, route.path, response)
         if (response.statusCode >= 500) t.fail(`${route.method} ${url.slice(0, 160)} → ${response.statusCode}: ${response.body.slice(0, 300)}`)
         if (response.statusCode >= 400 && !url.startsWith('/docs')) expectClientError(t, `${route.method} ${url}`, response.statusCode, response.body)
       }),
-      { numRuns: runs },
+      { numRuns: runs, seed },
     )
   }
 
@@ -145,11 +162,16 @@ t.test('every documented route answers hostile input with a 4xx error, and the l
   for (const url of ['/v1/events', '/v1/events/batch', '/v1/keys']) {
     const broken = await h.app.inject({ method: 'POST', url, headers: { ...h.auth(), 'content-type': 'application/json' }, payload: invalidUtf8 })
     expectClientError(t, `invalid UTF-8 to ${url}`, broken.statusCode, broken.body)
+    conformance('POST', url, broken)
     const huge = await h.app.inject({ method: 'POST', url, headers: { ...h.auth(), 'content-type': 'application/json' }, payload: '{"events":["' + 'x'.repeat(10 * 1024 * 1024) + '"]}' })
     t.equal(huge.statusCode, 413, `10 MB to ${url} is 413`)
+    conformance('POST', url, huge)
     cases += 2
   }
   t.equal(failures, 0)
+  t.same([...new Set(undocumented)].slice(0, 20), [], `0 undocumented statuses (${undocumented.length} found)`)
+  t.same([...new Set(mismatches)].slice(0, 20), [], `0 answers unlike their documented content type or schema (${mismatches.length} found)`)
+  t.equal(checked.size, routes.length, `every fuzzed operation checked against the document (${checked.size})`)
   t.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype was not polluted')
-  t.comment(`fuzz: ${cases} hostile requests over ${routes.length} routes; head ${headBefore} → ${await h.services.store.head()}`)
+  t.comment(`fuzz (seed ${seed}): ${cases} hostile requests over ${routes.length} routes, ${undocumented.length} undocumented statuses, ${mismatches.length} body mismatches; head ${headBefore} → ${await h.services.store.head()}`)
 })

@@ -67,5 +67,15 @@ export const dashboardPlugin = async (app: FastifyInstance) => {
     return reply.send(served.body)
   }
   for (const [url, served] of Object.entries(assets))
-    app.get(url, { config: { access: 'public' }, schema: { hide: true } }, send(served))
+    app.get(url, { config: { access: 'public' }, schema: url === '/' ? pageSchema : { hide: true } }, send(served))
+}
+
+// The page is in the API document; its scripts and styles are not.
+const pageSchema = {
+  summary: 'The dashboard (HTML): it reads the API with the key given in the URL fragment, /#key=<api key>, or asks for one',
+  tags: ['operations'],
+  response: {
+    200: { description: 'the page', content: { 'text/html': { schema: { type: 'string', example: '<!doctype html><html lang="zh-CN">…' } } } },
+    304: { description: 'not modified: If-None-Match named the current ETag', type: 'null' },
+  },
 }

@@ -46,9 +46,7 @@ export const errorsPlugin = fp(
       request.log.error({ err: error }, 'unhandled error')
       return reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error; see the server log for request ' + request.id } })
     })
-    app.setNotFoundHandler((request, reply) =>
-      reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
-    )
+    // 404 and 405 for a request no route takes: plugins/method-not-allowed.ts.
   },
   { name: 'errors' },
 )

@@ -6,6 +6,8 @@ import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { z } from 'zod'
+import { responseSchemaOf } from '../schemas.ts'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { Config } from '../../config.ts'
 import type { Runner } from '../../runner/runner.ts'
@@ -203,6 +205,8 @@ const scrapeGauges = ({ metrics, store, runner, config, clock = () => new Date()
   }
 }
 
+const MetricsText = z.string().meta({ example: '# HELP targetwatch_events_appended_total Events appended, by type\n# TYPE targetwatch_events_appended_total counter\n' })
+
 export const metricsPlugin = fp(
   async (app: FastifyInstance, sources: MetricsSources) => {
     const { metrics, runner } = sources
@@ -235,7 +239,17 @@ export const metricsPlugin = fp(
       '/metrics',
       {
         config: { access },
-        schema: { summary: 'Prometheus metrics (text exposition format)', tags: ['operations'] },
+        schema: {
+          summary: 'Prometheus metrics (text exposition format)',
+          description: 'Public while HOST is a loopback address (or TARGETWATCH_METRICS_ACCESS=public); else an auditor or admin key.',
+          tags: ['operations'],
+          response: {
+            200: {
+              description: 'the metrics, in the Prometheus text exposition format 0.0.4',
+              content: { 'text/plain': { schema: responseSchemaOf(MetricsText) } },
+            },
+          },
+        },
       },
       async (_request, reply) => {
         reply.header('content-type', metrics.registry.contentType)

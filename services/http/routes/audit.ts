@@ -2,27 +2,34 @@
 // verification of the whole store. Auditors and admins; the public key is public.
 import { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
 import { LedgerCheckpointed, ledgerStream } from '../../../domain/attestation.ts'
 import { NotFound, ValidationError } from '../../../domain/errors.ts'
 import type { Checkpoint } from '../../audit/checkpoints.ts'
 import { exportChunks } from '../../audit/export.ts'
 import {
+  CheckpointCreated,
+  CheckpointNotCreated,
+  CheckpointsAnswer,
   CheckpointsQuery,
+  ConsistencyAnswer,
   ConsistencyQuery,
   EventsQuery,
+  InclusionAnswer,
   InclusionQuery,
-  checkpointSchema,
-  checkpointsResponse,
-  consistencyResponse,
-  inclusionResponse,
-  publicKeyResponse,
-  verifyResponse,
+  PublicKeyAnswer,
+  VerifyAnswer,
 } from '../../audit/schemas.ts'
 import type { Services } from '../../services.ts'
 import type { Position } from '../../store/port.ts'
-import { errorResponse, zodPart } from '../schemas.ts'
+import { errorResponse, responseSchemaOf, zodPart } from '../schemas.ts'
 
 const auditors = ['auditor', 'admin'] as const
+
+const NdjsonLines = z.string().meta({
+  example:
+    '{"id":"0193d1c2-7a00-7000-8000-000000000001","type":"SamplingBatchTested","stream":"sampling-ZY-2020-0001","revision":0,"position":2,"occurredAt":"2020-05-12T10:00:00+08:00","recordedAt":"2020-05-12T02:00:01.000Z","data":{"batchId":"ZY-2020-0001","region":"zunyi","stage":"catering","sampledOn":"2020-05-12","result":"pass"},"meta":{"principal":"key:k_zunyi","requestId":"req-1","prevHash":"0000000000000000000000000000000000000000000000000000000000000000","hash":"5f1d9b0c6a7e4d3c2b1a09f8e7d6c5b4a3928170f6e5d4c3b2a1908f7e6d5c4b","schemaVersion":1,"hashVersion":2}}\n',
+})
 
 async function* exportOnce(audit: Services['audit'], query: EventsQuery): AsyncGenerator<string> {
   const reader = audit.openExportReader()
@@ -71,8 +78,8 @@ export const auditRoutes = async (app: FastifyInstance, { store, audit }: Pick<S
         querystring: zodPart(EventsQuery, 'query'),
         response: {
           200: {
-            description: 'one RecordedEvent per line: {id, type, stream, revision, position, occurredAt, recordedAt, data, meta}',
-            content: { 'application/x-ndjson': { schema: { type: 'string' } } },
+            description: 'one RecordedEvent per line, as GET /v1/streams/{stream} gives them: {id, type, stream, revision, position, occurredAt, recordedAt, data, meta}',
+            content: { 'application/x-ndjson': { schema: responseSchemaOf(NdjsonLines) } },
           },
           400: errorResponse,
         },
@@ -95,7 +102,7 @@ export const auditRoutes = async (app: FastifyInstance, { store, audit }: Pick<S
         summary: 'Signed tree heads (LedgerCheckpointed events of the `ledger` stream)',
         tags: ['audit'],
         querystring: zodPart(CheckpointsQuery, 'query'),
-        response: { 200: checkpointsResponse },
+        response: { 200: { description: 'the signed heads from fromRevision (at most limit), the latest, and how much of the log is unsigned', ...responseSchemaOf(CheckpointsAnswer) }, 400: errorResponse },
       },
     },
     async (request) => {
@@ -117,8 +124,8 @@ export const auditRoutes = async (app: FastifyInstance, { store, audit }: Pick<S
         summary: 'Sign a tree head now (otherwise every N events or T seconds)',
         tags: ['audit'],
         response: {
-          201: checkpointSchema,
-          200: { type: 'object', required: ['created'], properties: { created: { type: 'boolean' }, latest: { ...checkpointSchema, nullable: true } } },
+          201: { description: 'a head signed now', ...responseSchemaOf(CheckpointCreated) },
+          200: { description: 'nothing new to sign since the latest head', ...responseSchemaOf(CheckpointNotCreated) },
         },
       },
     },
@@ -139,13 +146,16 @@ export const auditRoutes = async (app: FastifyInstance, { store, audit }: Pick<S
         description: 'treeSize defaults to the latest signed head when it covers the position, else the current tree.',
         tags: ['audit'],
         querystring: zodPart(InclusionQuery, 'query'),
-        response: { 200: inclusionResponse, 400: errorResponse, 404: errorResponse },
+        rules: ['position larger than treeSize', "position or treeSize beyond the log's head (the message gives the head)"],
+        response: { 200: { description: 'the audit path', ...responseSchemaOf(InclusionAnswer) }, 400: errorResponse, 404: errorResponse },
       },
     },
     async (request) => {
-      const { position, treeSize = defaultSize(position) } = request.query as { position: Position; treeSize?: number }
+      const { position, treeSize: asked } = request.query as { position: Position; treeSize?: number }
+      const treeSize = asked ?? defaultSize(position)
       if (position > treeSize) throw new ValidationError(`query.position: ${position} is not in a tree of ${treeSize} events`, { field: 'position' })
-      await treeOf(treeSize, 'query.treeSize')
+      // Without treeSize, a position beyond the log is the position's fault: the message names it.
+      await treeOf(treeSize, asked === undefined ? 'query.position' : 'query.treeSize')
       let eventHash: string | undefined
       for await (const event of store.readAll({ from: position - 1, to: position })) eventHash = event.meta.hash
       if (eventHash === undefined) throw new NotFound(`no event at position ${position}`, { position })
@@ -172,13 +182,15 @@ export const auditRoutes = async (app: FastifyInstance, { store, audit }: Pick<S
         description: 'to defaults to the latest signed head when it is at least `from`, else the current tree.',
         tags: ['audit'],
         querystring: zodPart(ConsistencyQuery, 'query'),
-        response: { 200: consistencyResponse, 400: errorResponse },
+        rules: ['from larger than to', "from or to beyond the log's head (the message gives the head)"],
+        response: { 200: { description: 'the consistency proof', ...responseSchemaOf(ConsistencyAnswer) }, 400: errorResponse },
       },
     },
     async (request) => {
-      const { from, to = defaultSize(from) } = request.query as { from: number; to?: number }
+      const { from, to: asked } = request.query as { from: number; to?: number }
+      const to = asked ?? defaultSize(from)
       if (from > to) throw new ValidationError(`query.from: ${from} is larger than to (${to})`, { field: 'from' })
-      await treeOf(to, 'query.to')
+      await treeOf(to, asked === undefined ? 'query.from' : 'query.to')
       return {
         from,
         to,
@@ -193,7 +205,7 @@ export const auditRoutes = async (app: FastifyInstance, { store, audit }: Pick<S
     '/v1/audit/public-key',
     {
       config: { access: 'public' },
-      schema: { summary: 'The Ed25519 key that signs tree heads and attestations', tags: ['audit'], response: { 200: publicKeyResponse } },
+      schema: { summary: 'The Ed25519 key that signs tree heads and attestations', tags: ['audit'], response: { 200: { description: 'the key', ...responseSchemaOf(PublicKeyAnswer) } } },
     },
     async () => ({ algorithm: 'Ed25519', keyId: key.keyId, publicKey: key.publicKey, publicKeyPem: key.publicKeyPem }),
   )
@@ -206,7 +218,7 @@ export const auditRoutes = async (app: FastifyInstance, { store, audit }: Pick<S
         summary: 'Recompute every hash chain and the Merkle tree from storage and check every signed head',
         description: 'On the SQLite store this reads the file itself, read-only. Cost grows with the log: minutes at 10M events.',
         tags: ['audit'],
-        response: { 200: verifyResponse },
+        response: { 200: { description: 'the verification report: ok is false when anything is wrong', ...responseSchemaOf(VerifyAnswer) } },
       },
     },
     async () => audit.verify(),

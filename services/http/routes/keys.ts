@@ -2,30 +2,46 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { regionId } from '../../../domain/events.ts'
-import type { KeyService } from '../../auth/keys.ts'
+import type { KeyService, KeyView } from '../../auth/keys.ts'
 import { roles } from '../../auth/principal.ts'
 import { principalOf } from '../plugins/auth.ts'
-import { errorResponse, zodPart } from '../schemas.ts'
+import { answerOf, errorResponse, responseSchemaOf, zodPart } from '../schemas.ts'
 
-const keyView = {
-  type: 'object',
-  required: ['id', 'name', 'role', 'regions', 'createdAt', 'revokedAt'],
-  properties: {
-    id: { type: 'string' },
-    name: { type: 'string' },
-    role: { type: 'string', enum: [...roles] },
-    regions: { type: 'array', items: { type: 'string' }, nullable: true },
-    createdAt: { type: 'string' },
-    createdBy: { type: 'string' },
-    revokedAt: { type: 'string', nullable: true },
-  },
-} as const
-
-const CreateKey = z.strictObject({
-  name: z.string().min(1).max(200),
-  role: z.enum(roles),
-  regions: z.array(regionId).max(10).optional(),
+const KeyViewSchema = answerOf<KeyView>()(
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    role: z.enum(roles),
+    regions: z.array(z.string()).nullable().meta({ description: 'the regions a key may submit for and read; null: every region' }),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    revokedAt: z.string().nullable(),
+  }),
+)
+const keyExample = { id: 'k3x9q2', name: 'zunyi bureau', role: 'reporter', regions: ['zunyi'], createdAt: '2020-05-01T08:00:00.000Z', createdBy: 'env-admin', revokedAt: null }
+const CreatedKey = KeyViewSchema.extend({ key: z.string().meta({ description: 'tw_<id>_<secret>: in this answer only; the service keeps a salted hash' }) }).meta({
+  examples: [{ ...keyExample, key: 'tw_k3x9q2_Q2hhbmdlIG1lLCBJIGFtIGFuIGV4YW1wbGU' }],
 })
+const KeyList = z.object({ keys: z.array(KeyViewSchema) }).meta({ examples: [{ keys: [keyExample] }] })
+const RevokedKey = KeyViewSchema.meta({ examples: [{ ...keyExample, revokedAt: '2020-06-01T08:00:00.000Z' }] })
+
+// The role decides whether regions may be given (services/auth/keys.ts): auditor and admin keys
+// see everything by definition, so the schema says it (oneOf on role) and the 400 names the field.
+const keyName = z.string().min(1).max(200)
+const CreateKey = z
+  .discriminatedUnion('role', [
+    z.strictObject({
+      name: keyName,
+      role: z.enum(['viewer', 'reporter']),
+      regions: z.array(regionId).max(10).optional().meta({ description: 'reporting regions of an active region set (at most 10); none: every region' }),
+    }),
+    z.strictObject({
+      name: keyName,
+      role: z.enum(['auditor', 'admin']),
+      regions: z.array(regionId).max(0, 'auditor and admin keys cannot be scoped to regions; only viewer and reporter keys can').optional(),
+    }),
+  ])
+  .meta({ examples: [{ name: 'zunyi bureau', role: 'reporter', regions: ['zunyi'] }] })
 
 export const keyRoutes = async (app: FastifyInstance, { keys }: { keys: KeyService }) => {
   app.post(
@@ -36,8 +52,9 @@ export const keyRoutes = async (app: FastifyInstance, { keys }: { keys: KeyServi
         summary: 'Create an API key; the key is in this answer only',
         tags: ['keys'],
         body: zodPart(CreateKey),
+        rules: ['a region that is not a reporting region of any region set (the message lists the unknown ones)'],
         response: {
-          201: { ...keyView, required: [...keyView.required, 'key'], properties: { ...keyView.properties, key: { type: 'string' } } },
+          201: { description: 'the key, with its secret (shown once)', ...responseSchemaOf(CreatedKey) },
           400: errorResponse,
         },
       },
@@ -48,7 +65,7 @@ export const keyRoutes = async (app: FastifyInstance, { keys }: { keys: KeyServi
     '/v1/keys',
     {
       config: { access: ['admin'] },
-      schema: { summary: 'List API keys (never the secrets)', tags: ['keys'], response: { 200: { type: 'object', properties: { keys: { type: 'array', items: keyView } } } } },
+      schema: { summary: 'List API keys (never the secrets)', tags: ['keys'], response: { 200: { description: 'every key, revoked ones included', ...responseSchemaOf(KeyList) } } },
     },
     async () => ({ keys: keys.list() }),
   )
@@ -60,7 +77,7 @@ export const keyRoutes = async (app: FastifyInstance, { keys }: { keys: KeyServi
         summary: 'Revoke an API key',
         tags: ['keys'],
         params: zodPart(z.object({ id: z.string().min(1).max(64) }), 'params'),
-        response: { 200: keyView, 404: errorResponse },
+        response: { 200: { description: 'the key, revoked (revoking a revoked key again changes nothing)', ...responseSchemaOf(RevokedKey) }, 404: errorResponse },
       },
     },
     async (request) => keys.revoke((request.params as { id: string }).id, principalOf(request), request.id),

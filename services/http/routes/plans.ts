@@ -5,11 +5,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
 import { ValidationError } from '../../../domain/errors.ts'
 import { planId } from '../../../domain/events.ts'
-import { planJsonSchema } from '../../../domain/plan-schema.ts'
+import { planJsonSchema, regionSetJsonSchema } from '../../../domain/plan-schema.ts'
 import { defaultPlanId, type PlanRevision, regionSetIdOf } from '../../../domain/plans.ts'
 import type { Services } from '../../services.ts'
 import { principalOf } from '../plugins/auth.ts'
-import { errorResponse, jsonSchemaOf, parsedBy, zodPart } from '../schemas.ts'
+import { errorResponse, parsedBy, responseSchemaOf, zodPart } from '../schemas.ts'
+import { guizhouRegionSet, seedPlan } from '../../../seeds/plans.ts'
 
 const readers = ['viewer', 'reporter', 'auditor', 'admin'] as const
 const position = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
@@ -39,6 +40,14 @@ const PlanList = z.object({
   plans: z.array(PlanSummary),
 })
 
+// Examples from the 2020 plan itself (seeds/): its summary, its document with its first target, its region set.
+const examplePlan = () => ({ ...seedPlan(), targets: seedPlan().targets.slice(0, 1) })
+const exampleSummary = () => ({ ...summaryOf({ plan: seedPlan(), revision: 0, position: 1, recordedAt: '2020-01-01T00:00:00.000Z' } as PlanRevision) })
+const planDocument = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { ...planDocumentSchema, example: examplePlan() } } },
+})
+
 const summaryOf = ({ plan, revision, position: at, recordedAt }: PlanRevision): z.infer<typeof PlanSummary> => ({
   id: plan.id,
   title: plan.title,
@@ -55,7 +64,10 @@ const summaryOf = ({ plan, revision, position: at, recordedAt }: PlanRevision): 
 
 // The document is validated by the plan service (ajv against the published schema, then the
 // plan rules), so every problem is reported with its JSON Pointer in one 400.
-const planBody = parsedBy({ ...planJsonSchema, $schema: undefined, $id: undefined }, (body) => body)
+const planDocumentSchema = { ...planJsonSchema, $schema: undefined, $id: undefined }
+const planBody = parsedBy({ ...planDocumentSchema, examples: [examplePlan()] }, (body) => body)
+
+const summarySchema = () => responseSchemaOf(PlanSummary.meta({ examples: [exampleSummary()] }))
 
 const withRevision = (reply: FastifyReply, revision: PlanRevision) => reply.header('etag', `"${revision.revision}"`)
 
@@ -71,7 +83,19 @@ export const planRoutes = async (app: FastifyInstance, services: Services) => {
 
   app.get(
     '/v1/plans/schema',
-    { config: { access: 'public' }, schema: { summary: 'The JSON Schema of a plan document (draft-07)', tags: ['plans'], security: [] } },
+    {
+      config: { access: 'public' },
+      schema: {
+        summary: 'The JSON Schema of a plan document (draft-07)',
+        tags: ['plans'],
+        response: {
+          200: {
+            description: 'the schema that POST /v1/plans and PUT /v1/plans/{plan} validate a document against',
+            content: { 'application/schema+json': { schema: responseSchemaOf(z.looseObject({ $schema: z.string().optional(), type: z.literal('object'), properties: z.record(z.string(), z.unknown()) }).meta({ example: { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { id: { type: 'string' } } } })) } },
+          },
+        },
+      },
+    },
     async (_request, reply) => reply.type('application/schema+json; charset=utf-8').send(planJsonSchema),
   )
 
@@ -83,7 +107,12 @@ export const planRoutes = async (app: FastifyInstance, services: Services) => {
         summary: 'Publish a plan: 201 with it; the same document again 200; another document under an existing id 409; an invalid one 400 naming the JSON path of each problem',
         tags: ['plans'],
         body: planBody,
-        response: { 200: jsonSchemaOf(PlanSummary), 201: jsonSchemaOf(PlanSummary), 400: errorResponse, 409: errorResponse },
+        response: {
+          201: { description: 'published: the plan, summarised; Location names it, ETag its revision', ...summarySchema() },
+          200: { description: 'the same document was published before: nothing new', ...summarySchema() },
+          400: errorResponse,
+          409: { description: 'PLAN_EXISTS: another document is published under this id (revise it with PUT)', ...errorResponse },
+        },
       },
     },
     async (request, reply) => {
@@ -101,7 +130,13 @@ export const planRoutes = async (app: FastifyInstance, services: Services) => {
         tags: ['plans'],
         params: zodPart(PlanParams, 'params'),
         body: planBody,
-        response: { 200: jsonSchemaOf(PlanSummary), 201: jsonSchemaOf(PlanSummary), 400: errorResponse, 404: errorResponse, 409: errorResponse },
+        response: {
+          201: { description: 'revised (PlanRevised): the new revision, in the ETag too', ...summarySchema() },
+          200: { description: 'the document is the latest revision already: nothing new', ...summarySchema() },
+          400: { description: 'the document breaks the plan schema or rules (each problem with its JSON Pointer), or If-Match is missing', ...errorResponse },
+          404: errorResponse,
+          409: { description: 'If-Match names a revision that is not the latest', ...errorResponse },
+        },
       },
     },
     async (request, reply) => {
@@ -120,7 +155,7 @@ export const planRoutes = async (app: FastifyInstance, services: Services) => {
         summary: 'Every plan the log holds (at `position`, default the live log)',
         tags: ['plans'],
         querystring: zodPart(AtPosition, 'query'),
-        response: { 200: jsonSchemaOf(PlanList), 400: errorResponse },
+        response: { 200: { description: 'the plans, summarised', ...responseSchemaOf(PlanList.meta({ examples: [{ position: 184, default: defaultPlanId, plans: [exampleSummary()] }] })) }, 400: errorResponse },
       },
     },
     async (request) => {
@@ -139,7 +174,7 @@ export const planRoutes = async (app: FastifyInstance, services: Services) => {
         tags: ['plans'],
         params: zodPart(PlanParams, 'params'),
         querystring: zodPart(AtPosition, 'query'),
-        response: { 400: errorResponse, 404: errorResponse },
+        response: { 200: planDocument('the document, byte for byte as published'), 400: errorResponse, 404: errorResponse },
       },
     },
     async (request, reply) => {
@@ -159,7 +194,11 @@ export const planRoutes = async (app: FastifyInstance, services: Services) => {
         tags: ['plans'],
         params: zodPart(PlanParams, 'params'),
         querystring: zodPart(AtPosition, 'query'),
-        response: { 400: errorResponse, 404: errorResponse },
+        response: {
+          200: { description: 'the region set', content: { 'application/json': { schema: { ...regionSetJsonSchema, $schema: undefined, $id: undefined, example: guizhouRegionSet() } } } },
+          400: errorResponse,
+          404: errorResponse,
+        },
       },
     },
     async (request) => {

@@ -15,12 +15,13 @@ import { visibleTo } from '../../read/visible.ts'
 import { createAnswerCache } from '../../runner/answers.ts'
 import type { Services } from '../../services.ts'
 import { principalOf } from '../plugins/auth.ts'
-import { errorResponse, jsonSchemaOf, zodPart } from '../schemas.ts'
+import { errorResponse, responseSchemaOf, zodPart } from '../schemas.ts'
+import { targetExample, targetsExample } from '../answer-examples.ts'
 
 const position = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
 
 export const TimeQuery = z.strictObject({
-  at: z.union([calendarDate, instant], { message: 'must be a calendar date YYYY-MM-DD or an ISO 8601 date-time with offset' }).optional(),
+  at: z.union([calendarDate, instant], { message: 'must be a calendar date YYYY-MM-DD or an ISO 8601 date-time with offset, e.g. 2020-06-30 or 2020-06-30T18:00:00+08:00' }).optional(),
   asOf: instant.optional(),
   position: position.optional(),
   minPosition: position.optional(),
@@ -34,7 +35,7 @@ const readers = ['viewer', 'reporter', 'auditor', 'admin'] as const
 
 const planRef = z.object({ id: z.string(), revision: z.number().int(), version: z.string() })
 const answerHead = {
-  at: z.string(),
+  at: z.string().meta({ description: 'the instant answered for (ISO 8601; a date YYYY-MM-DD asked is its end in Asia/Shanghai)' }),
   position: z.number().int(),
   asOf: z.string().optional(),
   projection: z.object({ name: z.string(), version: z.number().int() }),
@@ -44,7 +45,13 @@ const answerHead = {
   attestation: AttestationSchema.optional(),
 }
 export const TargetsAnswer = z.object({ ...answerHead, targets: z.array(TargetReportSchema) })
-export const TargetAnswer = TargetDetailSchema.extend({ ...answerHead, at: z.string() })
+// `at` is the instant answered for on both routes (the list's head and here); the target's own
+// effective business date (targets[].at of the list) is `businessDate` here (issue 15 item 7).
+export const TargetAnswer = TargetDetailSchema.extend({
+  ...answerHead,
+  at: answerHead.at,
+  businessDate: z.string().meta({ description: "the Shanghai business day of at, clamped to the target's period (targets[].at of GET /v1/targets)" }),
+})
 
 const headOf = (reading: Reading, query: TimeQuery) => ({
   at: reading.at,
@@ -57,6 +64,14 @@ const headOf = (reading: Reading, query: TimeQuery) => ({
 
 const attestPlan = (reading: Reading) => ({ id: reading.plan.plan.id, revision: reading.plan.revision, version: reading.plan.plan.version })
 
+// What the query schema cannot say (across fields, against the log and the plan): the operation's
+// description and its 400 list it (services/http/standard-responses.ts).
+const timeRules = [
+  'asOf and position together (give one: asOf is an instant, position a log position)',
+  "position or minPosition beyond the log's head (the message gives the head)",
+  'region not a region of the plan (the message lists them)',
+]
+
 /** The target routes of one plan: `planOf` names it (a path parameter, or the default plan). */
 export const registerTargetRoutes = (app: FastifyInstance, services: Services, prefix: string, planOf: (request: FastifyRequest) => string, tags: string[]) => {
   const { reader, plans } = services
@@ -64,6 +79,7 @@ export const registerTargetRoutes = (app: FastifyInstance, services: Services, p
   const planned = prefix.includes(':plan')
   const planParams = planned ? { plan: planId } : {}
   const serialized = createAnswerCache<Buffer>()
+  const notFound = planned ? { 404: { description: 'NOT_FOUND: no such plan at that position', ...errorResponse } } : {}
 
   app.get(
     `${prefix}/targets`,
@@ -74,7 +90,12 @@ export const registerTargetRoutes = (app: FastifyInstance, services: Services, p
         tags,
         ...(planned ? { params: zodPart(z.strictObject(planParams), 'params') } : {}),
         querystring: zodPart(TimeQuery, 'query'),
-        response: { 200: jsonSchemaOf(TargetsAnswer), 400: errorResponse, 404: errorResponse, 503: errorResponse },
+        rules: timeRules,
+        response: {
+          200: { description: 'every target of the plan, in plan order, with its regions', ...responseSchemaOf(TargetsAnswer.meta({ examples: [targetsExample()] })) },
+          400: errorResponse,
+          ...notFound,
+        },
       },
     },
     async (request, reply) => {
@@ -113,7 +134,12 @@ export const registerTargetRoutes = (app: FastifyInstance, services: Services, p
         tags,
         params: zodPart(z.strictObject({ ...planParams, id: z.string().min(1).max(64) }), 'params'),
         querystring: zodPart(TimeQuery, 'query'),
-        response: { 200: jsonSchemaOf(TargetAnswer), 400: errorResponse, 404: errorResponse, 503: errorResponse },
+        rules: timeRules,
+        response: {
+          200: { description: 'the target with its regions and a monthly series', ...responseSchemaOf(TargetAnswer.meta({ examples: [targetExample()] })) },
+          400: errorResponse,
+          404: { description: planned ? 'NOT_FOUND: no such plan, or no such target in it' : 'NOT_FOUND: no such target in the plan', ...errorResponse },
+        },
       },
     },
     async (request) => {
@@ -123,7 +149,7 @@ export const registerTargetRoutes = (app: FastifyInstance, services: Services, p
       const plan = planOf(request)
       const { reading, detail } = await reader.target({ ...query, plan, id })
       assertMayRead(principal, query.region ?? reading.view.regions.rootId, isPublicScope)
-      return attestedIf(services.audit.attestor, query.attest, { ...visibleTo(principal, detail), ...headOf(reading, query), at: detail.at }, {
+      return attestedIf(services.audit.attestor, query.attest, { ...visibleTo(principal, detail), ...headOf(reading, query), businessDate: detail.at }, {
         route: `${prefix}/targets/:id`,
         query: { ...(planned ? { plan } : {}), id, ...query },
         scope: principal.regions,

@@ -3,17 +3,37 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Lease } from '../../cluster/lease.ts'
 import { z } from 'zod'
-import { WebhookFilter, alertMessageTypes, scopeId, webhookMessageTypes } from '../../../domain/webhooks.ts'
+import { WebhookFilter, scopeId } from '../../../domain/webhooks.ts'
 import type { Alerts } from '../../alerts/alerts.ts'
 import { assertMayRead } from '../../auth/principal.ts'
 import { principalOf } from '../plugins/auth.ts'
-import { errorResponse, zodPart } from '../schemas.ts'
+import { errorResponse, responseSchemaOf, zodPart } from '../schemas.ts'
+import {
+  AlertsAnswer,
+  DeletedWebhookAnswer,
+  DeliveryAnswer,
+  DeliveryList,
+  QueuedDeliveryAnswer,
+  WebhookAnswer,
+  WebhookList,
+  WebhookWithSecret,
+} from './webhook-answers.ts'
 
-const CreateWebhook = z.strictObject({
-  url: z.url({ protocol: /^https?$/, message: 'must be an absolute http or https URL' }).max(2048),
-  filter: WebhookFilter.optional(),
-  description: z.string().max(500).optional(),
-})
+const CreateWebhook = z
+  .strictObject({
+    url: z.url({ protocol: /^https?$/, message: 'must be an absolute http or https URL' }).max(2048),
+    filter: WebhookFilter.optional(),
+    description: z.string().max(500).optional(),
+  })
+  .meta({
+    examples: [
+      {
+        url: 'https://receiver.example.gov.cn/targetwatch',
+        filter: { targets: ['food-sampling-pass-rate'], regions: ['zunyi'] },
+        description: '遵义市食品抽检合格率 (Zunyi food sampling pass rate)',
+      },
+    ],
+  })
 
 const RotateSecret = z
   .strictObject({
@@ -21,6 +41,7 @@ const RotateSecret = z
     graceSeconds: z.number().int().min(0).max(604_800).optional(),
   })
   .nullish()
+  .meta({ examples: [{ graceSeconds: 3600 }] })
 
 const WebhookParams = z.object({ id: z.string().min(1).max(64) })
 const DeliveryParams = WebhookParams.extend({ deliveryId: z.string().min(1).max(64) })
@@ -38,81 +59,10 @@ const AlertsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 })
 
-// Response schemas (fastify serializes with them: every field a client gets is listed).
-const text = { type: 'string' }
-const maybe = (schema: object) => ({ ...schema, nullable: true })
-const integer = { type: 'integer' }
-const object = (properties: Record<string, object>, optional: string[] = []) => ({
-  type: 'object',
-  required: Object.keys(properties).filter((key) => !optional.includes(key)),
-  properties,
-})
-const free = { type: 'object', additionalProperties: true }
-
-const filter = object(
-  {
-    targets: { type: 'array', items: text },
-    regions: { type: 'array', items: text },
-    types: { type: 'array', items: { type: 'string', enum: [...alertMessageTypes] } },
-  },
-  ['targets', 'regions', 'types'],
-)
-const counts = object({ pending: integer, delivered: integer, dead_lettered: integer, cancelled: integer })
-const webhookProperties = {
-  id: text,
-  url: text,
-  filter,
-  description: maybe(text),
-  status: { type: 'string', enum: ['active', 'disabled', 'deleted'] },
-  createdAt: text,
-  createdBy: text,
-  disabledAt: maybe(text),
-  disabledReason: maybe(text),
-  deletedAt: maybe(text),
-  secretRotatedAt: maybe(text),
-  previousSecretExpiresAt: maybe(text),
-  deliveries: counts,
-}
-const webhook = object(webhookProperties)
-const webhookWithSecret = object({ ...webhookProperties, secret: { type: 'string', description: 'whsec_…: shown in this answer only' } })
-const attempt = object(
-  {
-    attempt: integer,
-    round: integer,
-    attemptedAt: text,
-    outcome: { type: 'string', enum: ['delivered', 'failed', 'gone'] },
-    statusCode: maybe(integer),
-    latencyMs: integer,
-    error: maybe(text),
-    retryAfterMs: integer,
-    nextAttemptAt: maybe(text),
-  },
-  ['retryAfterMs'],
-)
-const delivery = object({
-  id: text,
-  webhookId: text,
-  type: { type: 'string', enum: [...webhookMessageTypes] },
-  status: { type: 'string', enum: ['pending', 'delivered', 'dead_lettered', 'cancelled'] },
-  statusReason: maybe(text),
-  fingerprint: maybe(text),
-  sequence: maybe(integer),
-  position: integer,
-  createdAt: text,
-  nextAttemptAt: maybe(text),
-  round: integer,
-  attemptsInRound: integer,
-  attempts: { type: 'array', items: attempt },
-  message: object({ type: text, timestamp: text, data: free }),
-})
-const alertsAnswer = object({
-  position: integer,
-  deriving: { type: 'boolean' },
-  evaluation: { ...free, nullable: true },
-  firing: { type: 'array', items: free },
-  history: { type: 'array', items: free },
-  dropped: integer,
-})
+// Answers: zod schemas checked against the services' types (webhook-answers.ts).
+const answer = (description: string, schema: z.ZodType) => ({ description, ...responseSchemaOf(schema) })
+const noWebhook = { description: 'NOT_FOUND: no such webhook', ...errorResponse }
+const noDelivery = { description: 'NOT_FOUND: no such webhook, or no such delivery of it', ...errorResponse }
 
 const admin = { access: ['admin'] as const }
 const readers = { access: ['viewer', 'reporter', 'auditor', 'admin'] as const }
@@ -130,24 +80,24 @@ export const webhookRoutes = async (app: FastifyInstance, { alerts, isReportingR
         summary: 'Subscribe a receiver; the signing secret is in this answer only',
         tags,
         body: zodPart(CreateWebhook),
-        response: { 201: webhookWithSecret, 400: errorResponse },
+        response: { 201: answer('subscribed: the signing secret is in this answer only', WebhookWithSecret), 400: errorResponse },
       },
     },
     async (request, reply) => reply.status(201).send(await webhooks.subscribe(request.body as z.infer<typeof CreateWebhook>, principalOf(request), request.id)),
   )
   app.get(
     '/v1/webhooks',
-    { config: admin, schema: { summary: 'Subscriptions (never their secrets)', tags, response: { 200: object({ webhooks: { type: 'array', items: webhook } }) } } },
+    { config: admin, schema: { summary: 'Subscriptions (never their secrets)', tags, response: { 200: answer('every subscription, deleted ones included', WebhookList) } } },
     async () => ({ webhooks: webhooks.list() }),
   )
   app.get(
     '/v1/webhooks/:id',
-    { config: admin, schema: { summary: 'One subscription', tags, params, response: { 200: webhook, 404: errorResponse } } },
+    { config: admin, schema: { summary: 'One subscription', tags, params, response: { 200: answer('the subscription', WebhookAnswer), 404: noWebhook } } },
     async (request) => webhooks.get((request.params as { id: string }).id),
   )
   app.delete(
     '/v1/webhooks/:id',
-    { config: admin, schema: { summary: 'Unsubscribe: pending deliveries are cancelled', tags, params, response: { 200: webhook, 404: errorResponse } } },
+    { config: admin, schema: { summary: 'Unsubscribe: pending deliveries are cancelled', tags, params, response: { 200: answer('the subscription, deleted', DeletedWebhookAnswer), 404: noWebhook } } },
     async (request) => webhooks.unsubscribe((request.params as { id: string }).id, principalOf(request), request.id),
   )
   app.post(
@@ -159,7 +109,7 @@ export const webhookRoutes = async (app: FastifyInstance, { alerts, isReportingR
         tags,
         params,
         body: zodPart(RotateSecret),
-        response: { 200: webhookWithSecret, 404: errorResponse, 409: errorResponse },
+        response: { 200: answer('the subscription with its new secret (in this answer only)', WebhookWithSecret), 404: noWebhook, 409: { description: 'the webhook is deleted', ...errorResponse } },
       },
     },
     async (request) => {
@@ -169,7 +119,7 @@ export const webhookRoutes = async (app: FastifyInstance, { alerts, isReportingR
   )
   app.post(
     '/v1/webhooks/:id/test',
-    { config: admin, schema: { summary: 'Send a signed webhook.test message', tags, params, response: { 202: delivery, 404: errorResponse, 409: errorResponse } } },
+    { config: admin, schema: { summary: 'Send a signed webhook.test message', tags, params, response: { 202: answer('queued: the delivery, before its first attempt', QueuedDeliveryAnswer), 404: noWebhook, 409: { description: 'the webhook is disabled or deleted', ...errorResponse } } } },
     async (request, reply) => reply.status(202).send(await webhooks.sendTest((request.params as { id: string }).id, principalOf(request), request.id)),
   )
   app.get(
@@ -181,7 +131,7 @@ export const webhookRoutes = async (app: FastifyInstance, { alerts, isReportingR
         tags,
         params,
         querystring: zodPart(DeliveriesQuery, 'query'),
-        response: { 200: object({ deliveries: { type: 'array', items: delivery } }), 404: errorResponse },
+        response: { 200: answer('the deliveries, newest first', DeliveryList), 404: noWebhook },
       },
     },
     async (request) => {
@@ -191,7 +141,7 @@ export const webhookRoutes = async (app: FastifyInstance, { alerts, isReportingR
   )
   app.get(
     '/v1/webhooks/:id/deliveries/:deliveryId',
-    { config: admin, schema: { summary: 'One delivery with its attempts', tags, params: zodPart(DeliveryParams, 'params'), response: { 200: delivery, 404: errorResponse } } },
+    { config: admin, schema: { summary: 'One delivery with its attempts', tags, params: zodPart(DeliveryParams, 'params'), response: { 200: answer('the delivery with its attempts', DeliveryAnswer), 404: noDelivery } } },
     async (request) => {
       const { id, deliveryId } = request.params as z.infer<typeof DeliveryParams>
       return webhooks.delivery(id, deliveryId)
@@ -205,7 +155,7 @@ export const webhookRoutes = async (app: FastifyInstance, { alerts, isReportingR
         summary: 'Attempt a delivery again now (a new round of the retry schedule; the webhook-id stays the same)',
         tags,
         params: zodPart(DeliveryParams, 'params'),
-        response: { 202: delivery, 404: errorResponse, 409: errorResponse },
+        response: { 202: answer('a new round queued: the delivery', QueuedDeliveryAnswer), 404: noDelivery, 409: { description: 'the delivery is pending already, or its webhook is disabled or deleted', ...errorResponse } },
       },
     },
     async (request, reply) => {
@@ -221,7 +171,7 @@ export const webhookRoutes = async (app: FastifyInstance, { alerts, isReportingR
         summary: 'Firing alerts and the transitions recorded (sent or not: history derived from a backfill is kept, marked notified: false)',
         tags: ['alerts'],
         querystring: zodPart(AlertsQuery, 'query'),
-        response: { 200: alertsAnswer, 400: errorResponse },
+        response: { 200: answer('firing alerts and the transitions recorded', AlertsAnswer), 400: errorResponse },
       },
     },
     async (request) => {
