@@ -26,6 +26,12 @@ interface Report {
   status: string
   value: number | null
   regions: { region: string; status: string }[]
+  provisional: boolean
+  finalFrom: string
+  margin?: string
+  coverage?: { reported: number; expected: number }
+  open?: number
+  overdue?: number
 }
 
 const api = async (url: string, route: string, key: string) => {
@@ -50,9 +56,22 @@ const shown = async (page: Page) => ({
 
 const expectAgreement = async (t: Test, page: Page, reports: Report[], when: string) => {
   const { cards, cells } = await shown(page)
+  const notes = Object.fromEntries(
+    await page.locator('.card[data-target]').evaluateAll((all) =>
+      all.map((c) => [c.getAttribute('data-target'), { provisional: c.getAttribute('data-provisional'), margin: c.getAttribute('data-margin'), coverage: c.getAttribute('data-coverage'), open: c.getAttribute('data-open'), text: c.querySelector('.verdict-note')?.textContent ?? '' }]),
+    ),
+  ) as Record<string, { provisional: string; margin: string; coverage: string; open: string; text: string }>
   for (const target of catalog.targets) {
     const report = reports.find((r) => r.id === target.id)!
     t.equal(cards[target.id], report.status, `${when}: card ${target.id} shows ${report.status}`)
+    // Provisional, coverage, margin and open incidents beside the status (issue "Honest verdicts").
+    const note = notes[target.id]!
+    t.equal(note.provisional, String(report.provisional), `${when}: ${target.id} provisional ${report.provisional}`)
+    if (report.provisional) t.match(note.text, `Provisional: final from ${report.finalFrom}`)
+    t.equal(note.margin, report.margin ?? '', `${when}: ${target.id} margin`)
+    if (report.margin === 'within_interval') t.match(note.text, 'Within the statistical margin')
+    t.equal(note.coverage, report.coverage ? `${report.coverage.reported}/${report.coverage.expected}` : '', `${when}: ${target.id} coverage`)
+    t.equal(note.open, report.open === undefined ? '' : `${report.open}/${report.overdue ?? 0}`, `${when}: ${target.id} open incidents`)
   }
   const expectedCells = reports.flatMap((r) => [
     { target: r.id, region: 'guizhou', status: r.status },

@@ -55,6 +55,14 @@ const itemList = (items) => {
   ]
 }
 
+/** Beside the status (README "Verdicts"): provisional, coverage, the statistical margin, open rescues. [zh, en] pairs. */
+export const verdictNotes = (r) => [
+  ...(r.provisional ? [[`暂定,${r.finalFrom} 起为最终结论`, `Provisional: final from ${r.finalFrom}`]] : []),
+  ...(r.coverage && r.coverage.expected > 0 ? [[`已报送 ${r.coverage.reported}/${r.coverage.expected}`, `Reported ${r.coverage.reported} of ${r.coverage.expected}`]] : []),
+  ...(r.margin === 'within_interval' ? [['在统计误差范围内', 'Within the statistical margin']] : []),
+  ...(r.open ? [[`未到场 ${r.open} 起,超时 ${r.overdue ?? 0} 起`, `Open ${r.open}, overdue ${r.overdue ?? 0}`]] : []),
+]
+
 /** One card per target; `update` fills it for a date. */
 export const createCard = (report, regionNames) => {
   const parts = {
@@ -65,6 +73,7 @@ export const createCard = (report, regionNames) => {
     bar: el('div', { class: 'bar' }),
     forecast: el('p', { class: 'forecast' }),
     stale: el('p', { class: 'stale-note' }),
+    verdict: el('p', { class: 'verdict-note' }),
     items: el('ul', { class: 'items' }),
     chart: el('div', { class: 'chart', 'aria-hidden': 'true' }),
     sample: el('p', { class: 'sample' }),
@@ -85,6 +94,7 @@ export const createCard = (report, regionNames) => {
     el('div', { class: 'progress', role: 'presentation' }, parts.bar),
     parts.forecast,
     parts.stale,
+    parts.verdict,
     parts.items,
     el(
       'div',
@@ -116,6 +126,11 @@ export const createCard = (report, regionNames) => {
     parts.forecast.replaceChildren(...(forecast ? [el('span', { text: forecast[0] }), el('span', { class: 'en', text: forecast[1] })] : []))
     const stale = (current.staleRegions ?? []).map((r) => regionNames.get(r)?.short.zh ?? r)
     parts.stale.replaceChildren(...(stale.length ? [el('span', { text: `逾期未报:${stale.join('、')}` }), el('span', { class: 'en', text: 'Reports overdue' })] : []))
+    parts.verdict.replaceChildren(...verdictNotes(current).flatMap(([zh, en]) => [el('span', { text: zh }), el('span', { class: 'en', text: en })]))
+    root.dataset.provisional = String(current.provisional === true)
+    root.dataset.margin = current.margin ?? ''
+    root.dataset.coverage = current.coverage ? `${current.coverage.reported}/${current.coverage.expected}` : ''
+    root.dataset.open = current.open === undefined ? '' : `${current.open}/${current.overdue ?? 0}`
     parts.items.replaceChildren(...itemList(current.items ?? []))
     parts.items.className = `items${(current.items ?? []).length > 3 ? ' dots' : ''}`
     parts.sample.textContent = sampleText(current) ?? ''
