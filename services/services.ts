@@ -73,6 +73,10 @@ export const openStore = async (config: Config, clock: () => Date, logger?: Logg
         logger: logger?.child({ component: 'eventstoredb' }),
       })
     }
+    case 'postgres': {
+      const { createPostgresStore } = await import('./store/postgres.ts')
+      return createPostgresStore({ connectionString: config.databaseUrl!, clock, logger: logger?.child({ component: 'postgres' }) })
+    }
     default: {
       const _exhaustive: never = config.store
       return _exhaustive
