@@ -143,8 +143,12 @@ export const createGroupWriter = ({ pool, clock, maxGroup = 2000, onCommit }: Gr
 
   const commitGroup = async (group: PendingAppend[]) => {
     let client: pg.PoolClient | undefined
+    // A checked-out client whose connection breaks between queries emits 'error'; unheard, that
+    // would end the process. The failure reaches us through the next query instead.
+    const ignore = () => undefined
     try {
       client = await pool.connect()
+      client.on('error', ignore)
       await client.query('BEGIN')
       const { outcomes, written, head } = await writeGroup(client, group, clock().toISOString())
       await client.query('COMMIT')
@@ -160,6 +164,7 @@ export const createGroupWriter = ({ pool, clock, maxGroup = 2000, onCommit }: Gr
       const failure = toStoreError(error, 'write', `the group of ${group.length} append(s) was rolled back, nothing was written`)
       for (const item of group) item.reject(failure)
     } finally {
+      client?.off('error', ignore)
       client?.release()
     }
   }
