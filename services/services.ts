@@ -74,6 +74,8 @@ export const openStore = async (config: Config, clock: () => Date, logger?: Logg
       })
     }
     case 'postgres': {
+      // The log is on the server; snapshots, the Merkle side file and keys stay in the data dir.
+      mkdirSync(config.dataDir, { recursive: true })
       const { createPostgresStore } = await import('./store/postgres.ts')
       return createPostgresStore({ connectionString: config.databaseUrl!, clock, logger: logger?.child({ component: 'postgres' }) })
     }
