@@ -5,7 +5,7 @@
 // a fresh database of its own, so tests never see each other's events.
 import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
@@ -22,6 +22,9 @@ export interface PostgresServer {
   /** Runs SQL on the maintenance database (e.g. CREATE TABLESPACE). */
   admin: (sql: string) => Promise<void>
   stop: () => void
+  /** Only for a cluster this helper started: SIGKILL the server (a crash), and start it again (recovery). */
+  crash?: () => void
+  restart?: () => void
 }
 
 /** The directory of initdb and pg_ctl: POSTGRES_BIN, else the newest /usr/lib/postgresql/N/bin, else PATH. */
@@ -40,6 +43,15 @@ export const postgresBinDir = (): string | null => {
 }
 
 const isRoot = () => process.getuid?.() === 0
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
 
 /** Runs a PostgreSQL binary as the cluster's owner: `postgres` when we are root (initdb refuses root). */
 const runAsOwner = (binary: string, args: string[]) => {
@@ -63,13 +75,14 @@ const adminOn = (adminUrl: string) => async (sql: string) => {
   }
 }
 
-const serverAt = (adminUrl: string, dataDir: string | null, stop: () => void): PostgresServer => {
+const serverAt = (adminUrl: string, dataDir: string | null, stop: () => void, extra: Pick<PostgresServer, 'crash' | 'restart'> = {}): PostgresServer => {
   const admin = adminOn(adminUrl)
   return {
     adminUrl,
     dataDir,
     admin,
     stop,
+    ...extra,
     freshDatabase: async (label = 'test') => {
       const name = `tw_${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase().slice(0, 30)}_${randomUUID().replaceAll('-', '').slice(0, 12)}`
       await admin(`CREATE DATABASE ${name}`)
@@ -87,7 +100,14 @@ export const startCluster = async (): Promise<PostgresServer> => {
   const port = await freePort()
   runAsOwner(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'])
   const options = `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=64MB`
-  runAsOwner(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-o', options, '-l', path.join(dataDir, 'server.log'), '-w', '-t', '60', 'start'])
+  const startServer = () => runAsOwner(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-o', options, '-l', path.join(dataDir, 'server.log'), '-w', '-t', '60', 'start'])
+  startServer()
+  // The postmaster's pid is the first line of postmaster.pid; SIGKILL takes its children down with it.
+  const crash = () => {
+    const pid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0])
+    process.kill(pid, 'SIGKILL')
+    for (let i = 0; i < 200 && isAlive(pid); i++) execFileSync('sleep', ['0.05'])
+  }
   let stopped = false
   const stop = () => {
     if (stopped) return
@@ -99,7 +119,18 @@ export const startCluster = async (): Promise<PostgresServer> => {
     }
   }
   process.once('exit', stop)
-  return serverAt(`postgres://postgres@127.0.0.1:${port}/postgres`, dataDir, stop)
+  // After a crash the orphaned backends leave within moments; until then the shared memory is busy.
+  const restart = () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return startServer()
+      } catch (error) {
+        if (attempt >= 20) throw error
+        execFileSync('sleep', ['0.25'])
+      }
+    }
+  }
+  return serverAt(`postgres://postgres@127.0.0.1:${port}/postgres`, dataDir, stop, { crash, restart })
 }
 
 let shared: Promise<PostgresServer> | null = null
