@@ -94,3 +94,14 @@ export class ReadModelBehind extends DomainError {
     this.retryAfterSeconds = retryAfterSeconds
   }
 }
+
+/**
+ * The stored log failed an integrity check (a malformed SQLite file, an event whose content no
+ * longer matches its hash, a tree that differs from a signed head) (503): nothing is appended,
+ * proved or attested until it is restored. See README "Integrity".
+ */
+export class IntegrityViolated extends DomainError {
+  constructor(message: string, details?: ErrorDetails) {
+    super('INTEGRITY_VIOLATED', 503, message, details)
+  }
+}

@@ -22,7 +22,8 @@ export const planId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a plan id (
 export const calendarDate = z.iso.date({ message: 'must be a calendar date YYYY-MM-DD' })
 export const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with offset, e.g. 2020-05-01T08:30:00+08:00' })
 const text = (max: number) => z.string().min(1).max(max)
-const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+const nonNegativeInteger = 'must be a non-negative integer'
+const count = z.number({ error: nonNegativeInteger }).int(nonNegativeInteger).min(0, nonNegativeInteger).max(Number.MAX_SAFE_INTEGER)
 
 export const samplingResult = z.enum(['pass', 'fail'])
 /** 监督抽检 or 风险监测; a batch that does not say is counted where a filter names `unspecified`. */

@@ -6,10 +6,13 @@ import { z } from 'zod'
 import type { AlertEventData, AlertEventType } from './alerts.ts'
 import { instant, regionId } from './events.ts'
 
-export const webhookMessageTypes = ['target.status_changed', 'rescue.overdue', 'webhook.test'] as const
+export const webhookMessageTypes = ['target.status_changed', 'rescue.overdue', 'integrity.violated', 'webhook.test'] as const
 export type WebhookMessageType = (typeof webhookMessageTypes)[number]
-/** Types a subscription can filter on (`webhook.test` is always sent when asked for). */
-export const alertMessageTypes = ['target.status_changed', 'rescue.overdue'] as const
+/**
+ * Types a subscription can filter on (`webhook.test` is always sent when asked for).
+ * `integrity.violated` concerns the whole log: its targets and regions filters do not apply.
+ */
+export const alertMessageTypes = ['target.status_changed', 'rescue.overdue', 'integrity.violated'] as const
 
 export const webhookIdPattern = /^wh_[a-z0-9]{16}$/
 export const deliveryIdPattern = /^msg_[0-9a-f]{32}$/

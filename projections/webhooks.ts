@@ -17,6 +17,7 @@ import {
   matchesFilter,
 } from '../domain/webhooks.ts'
 import type { RecordedEvent } from '../domain/envelope.ts'
+import { integrityViolatedType, type IntegrityViolatedData } from '../domain/integrity.ts'
 
 export interface SecretRecord {
   /** AES-256-GCM sealed; opened only to sign. */
@@ -137,6 +138,14 @@ const onAlert = (state: WebhooksState, event: RecordedEvent & { type: string }, 
     if (sub.status === 'active' && matchesFilter(sub.filter, subject)) addDelivery(state, sub, event, message)
 }
 
+/** integrity.violated: to every active subscription whose types filter names it or that has none. */
+const onIntegrityViolated = (state: WebhooksState, event: RecordedEvent, data: IntegrityViolatedData): void => {
+  const message: WebhookMessage = { type: 'integrity.violated', timestamp: data.detectedAt, data: { ...data } }
+  for (const sub of Object.values(state.subscriptions))
+    if (sub.status === 'active' && (sub.filter.types === undefined || (sub.filter.types as readonly string[]).includes('integrity.violated')))
+      addDelivery(state, sub, event, message)
+}
+
 const onAttempt = (state: WebhooksState, d: DeliveryAttemptedData): void => {
   const delivery = state.deliveries[d.deliveryId]
   if (!delivery) return
@@ -234,6 +243,9 @@ export const webhooksProjection = {
         state.pending[delivery.id] = true
         return state
       }
+      case integrityViolatedType:
+        onIntegrityViolated(state, event, data as unknown as IntegrityViolatedData)
+        return state
       default:
         if (isAlertEventType(event.type)) onAlert(state, event, data as unknown as AlertEventData)
         return state

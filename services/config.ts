@@ -40,8 +40,29 @@ export interface Config {
   dispatcherLease: { enabled: boolean; ttlMs: number }
   /** Requests per minute per API key (TARGETWATCH_RATE_LIMIT); 0 = no limit. */
   rateLimitPerMinute: number
+  /** Timeouts and connection limits of the HTTP server (TARGETWATCH_HTTP_*; README "Slow clients"). */
+  http: HttpLimits
+  /** Failed authentications per client address per minute before 429 (TARGETWATCH_AUTH_FAILURES); 0 = no limit. */
+  authFailuresPerMinute: number
+  /** Trust X-Forwarded-For from these proxies (TARGETWATCH_TRUST_PROXY: addresses/CIDRs, comma-separated); null = trust none. */
+  trustProxy: string[] | null
   /** Cap on the SQLite log's size in pages (TARGETWATCH_SQLITE_MAX_PAGES): appends beyond it get 503 as on a full disk. */
   sqliteMaxPages: number | null
+}
+
+export interface HttpLimits {
+  /** Whole request (headers and body) must arrive within this (node's requestTimeout): 408 and closed. */
+  requestTimeoutMs: number
+  /** Headers must arrive within this (node's headersTimeout; at most requestTimeoutMs). */
+  headersTimeoutMs: number
+  /** A socket with no traffic either way for this long is closed (fastify connectionTimeout). */
+  connectionTimeoutMs: number
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number
+  /** Requests one connection may carry before it is closed; 0 = no limit. */
+  maxRequestsPerSocket: number
+  /** Open connections at most; further ones are closed at once (node's server.maxConnections). */
+  maxConnections: number
 }
 
 export class ConfigError extends Error {
@@ -99,6 +120,32 @@ const databaseUrlOf = (env: Env, store: StoreKind): string | null => {
 
 const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
 
+const httpLimitsOf = (env: Env): HttpLimits => {
+  const requestTimeoutMs = integer(env, 'TARGETWATCH_HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000)
+  const headersTimeoutMs = integer(env, 'TARGETWATCH_HTTP_HEADERS_TIMEOUT_MS', Math.min(10_000, requestTimeoutMs), 100, 3_600_000)
+  if (headersTimeoutMs > requestTimeoutMs)
+    throw new ConfigError('TARGETWATCH_HTTP_HEADERS_TIMEOUT_MS', `must not exceed TARGETWATCH_HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs}), got ${headersTimeoutMs}`)
+  return {
+    requestTimeoutMs,
+    headersTimeoutMs,
+    connectionTimeoutMs: integer(env, 'TARGETWATCH_HTTP_CONNECTION_TIMEOUT_MS', 120_000, 100, 3_600_000),
+    keepAliveTimeoutMs: integer(env, 'TARGETWATCH_HTTP_KEEPALIVE_TIMEOUT_MS', 5_000, 100, 3_600_000),
+    maxRequestsPerSocket: integer(env, 'TARGETWATCH_HTTP_MAX_REQUESTS_PER_SOCKET', 1_000, 0, 1_000_000),
+    maxConnections: integer(env, 'TARGETWATCH_HTTP_MAX_CONNECTIONS', 1_024, 1, 1_000_000),
+  }
+}
+
+/** TARGETWATCH_TRUST_PROXY: the proxies whose X-Forwarded-For names the client (addresses or CIDRs). */
+const trustProxyOf = (env: Env): string[] | null => {
+  const raw = env.TARGETWATCH_TRUST_PROXY?.trim()
+  if (!raw) return null
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean)
+  const bad = entries.find((entry) => !/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(entry) && !['loopback', 'linklocal', 'uniquelocal'].includes(entry))
+  if (bad !== undefined)
+    throw new ConfigError('TARGETWATCH_TRUST_PROXY', `must list proxy addresses or CIDRs (or loopback, linklocal, uniquelocal), comma-separated; '${bad}' is none`)
+  return entries
+}
+
 export const loadConfig = (env: Env = process.env, cwd = process.cwd()): Config => {
   const store = oneOf<StoreKind>(env, 'TARGETWATCH_STORE', 'sqlite', ['sqlite', 'memory', 'eventstoredb', 'postgres'])
   const eventstoreUrl = env.EVENTSTORE_URL || null
@@ -138,6 +185,9 @@ export const loadConfig = (env: Env = process.env, cwd = process.cwd()): Config 
       ttlMs: integer(env, 'TARGETWATCH_DISPATCHER_LEASE_TTL_MS', 60_000, 1_000, 3_600_000),
     },
     rateLimitPerMinute: integer(env, 'TARGETWATCH_RATE_LIMIT', 12_000, 0, 100_000_000),
+    http: httpLimitsOf(env),
+    authFailuresPerMinute: integer(env, 'TARGETWATCH_AUTH_FAILURES', 30, 0, 1_000_000),
+    trustProxy: trustProxyOf(env),
     sqliteMaxPages: env.TARGETWATCH_SQLITE_MAX_PAGES ? integer(env, 'TARGETWATCH_SQLITE_MAX_PAGES', 0, 16, 4_294_967_294) : null,
   }
 }

@@ -2,12 +2,13 @@
 // (stop accepting, finish in-flight requests and appends, snapshot the read models).
 import closeWithGrace from 'close-with-grace'
 import type { Logger } from 'pino'
-import { buildApp } from './http/app.ts'
-import type { Config } from './config.ts'
+import { buildApp, type AppOptions } from './http/app.ts'
+import type { Config, HttpLimits } from './config.ts'
 import { openServices } from './services.ts'
 
 export const bootstrapAdminKey = async (services: Awaited<ReturnType<typeof openServices>>, logger: Logger): Promise<string | null> => {
-  if (services.config.adminKey || services.keys.hasActiveAdmin()) return null
+  // Nothing is appended to a log that failed its integrity check (README "Integrity").
+  if (services.config.adminKey || services.integrity.finding() || services.keys.hasActiveAdmin()) return null
   const created = await services.keys.create(
     { name: 'bootstrap admin (first start)', role: 'admin' },
     { keyId: 'bootstrap', name: 'first start', role: 'admin', regions: null },
@@ -17,6 +18,24 @@ export const bootstrapAdminKey = async (services: Awaited<ReturnType<typeof open
   return created.key
 }
 
+/**
+ * Fastify's and node's server options from TARGETWATCH_HTTP_* (README "Slow clients"): a request
+ * must arrive whole within requestTimeout (408, closed), its headers within headersTimeout; idle
+ * sockets and keep-alive connections are closed; node checks the first two every
+ * connectionsCheckingInterval, here a quarter of the shorter one (at most node's 30 s).
+ */
+export const serverOptionsOf = (limits: HttpLimits): NonNullable<AppOptions['server']> => ({
+  connectionTimeout: limits.connectionTimeoutMs,
+  requestTimeout: limits.requestTimeoutMs,
+  keepAliveTimeout: limits.keepAliveTimeoutMs,
+  maxRequestsPerSocket: limits.maxRequestsPerSocket,
+  http: {
+    requestTimeout: limits.requestTimeoutMs,
+    headersTimeout: limits.headersTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(Math.min(limits.requestTimeoutMs, limits.headersTimeoutMs) / 4))),
+  },
+})
+
 export const serve = async (config: Config, logger: Logger) => {
   const services = await openServices(config, logger)
   const firstKey = await bootstrapAdminKey(services, logger)
@@ -25,7 +44,9 @@ export const serve = async (config: Config, logger: Logger) => {
       `\n  targetwatch: first start — admin API key (shown once, keep it safe):\n\n    ${firstKey}\n\n` +
         `  Use it as: curl -H 'Authorization: Bearer ${firstKey}' http://${config.host}:${config.port}/v1/targets\n\n`,
     )
-  const app = await buildApp(services, { logger })
+  const app = await buildApp(services, { logger, server: serverOptionsOf(config.http) })
+  // Connections beyond the cap are closed as they arrive (node drops them before any request).
+  app.server.maxConnections = config.http.maxConnections
   // close() ends only the keep-alive connections idle at that instant; one that finishes its
   // request afterwards would hold the close open until its keep-alive timeout. So, once closing,
   // every response tells its client to close the connection.

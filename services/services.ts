@@ -1,6 +1,6 @@
 // The composition root: opens the store, the projection runner, the plans and the services
 // built on them. The HTTP server and the CLI both start from here.
-import { mkdirSync } from 'node:fs'
+import { accessSync, constants, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Logger } from 'pino'
 import { alertsProjection } from '../projections/alerts.ts'
@@ -11,9 +11,11 @@ import { rescuesProjection } from '../projections/rescues.ts'
 import { plansProjection } from '../projections/plans.ts'
 import { webhooksProjection } from '../projections/webhooks.ts'
 import { createAudit, type Audit } from './audit/index.ts'
+import { createIntegrityGuard, type IntegrityGuard } from './audit/integrity.ts'
+import { checkFileAtStart } from './audit/startup-check.ts'
 import { createAlerts, type Alerts } from './alerts/alerts.ts'
 import { createKeyService, type KeyService } from './auth/keys.ts'
-import type { Config } from './config.ts'
+import { ConfigError, type Config } from './config.ts'
 import { createMetrics, instrumentSnapshots, type Metrics } from './http/plugins/metrics.ts'
 import { createIngest, type Ingest } from './ingest/submit.ts'
 import { createPlans, type Plans } from './plans/plans.ts'
@@ -36,8 +38,10 @@ export interface Services {
   keys: KeyService
   /** Alert derivation, webhook subscriptions and the delivery dispatcher (services/alerts); started by the HTTP app. */
   alerts: Alerts
-  /** Merkle tree, signed tree heads, attestations, verification (services/audit). */
+  /** Merkle tree, signed tree heads, attestations, verification, the scrub (services/audit). */
   audit: Audit
+  /** Clean, or the first integrity finding: then read-only and not ready (README "Integrity"). */
+  integrity: IntegrityGuard
   clock: () => Date
   /** Prometheus registry and counters (GET /metrics); components count into it. */
   metrics: Metrics
@@ -53,12 +57,23 @@ export const projections: readonly Projection<any>[] = [
   plansProjection as Projection<any>,
 ]
 
+/** The log, snapshots and keys live in the data directory: one that cannot be written fails start naming it. */
+const assertWritableDataDir = (dataDir: string): void => {
+  try {
+    mkdirSync(dataDir, { recursive: true })
+    accessSync(dataDir, constants.W_OK)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error'
+    throw new ConfigError('TARGETWATCH_DATA_DIR', `${dataDir} is not a writable directory (${code}); the service keeps its event log, snapshots and keys there`)
+  }
+}
+
 export const openStore = async (config: Config, clock: () => Date, logger?: Logger): Promise<EventStore> => {
   switch (config.store) {
     case 'memory':
       return createMemoryStore({ clock })
     case 'sqlite': {
-      mkdirSync(config.dataDir, { recursive: true })
+      assertWritableDataDir(config.dataDir)
       const store = createSqliteStore({ file: path.join(config.dataDir, 'events.db'), clock })
       if (config.sqliteMaxPages !== null) store.database.pragma(`max_page_count = ${config.sqliteMaxPages}`)
       return store
@@ -88,6 +103,8 @@ export const openStore = async (config: Config, clock: () => Date, logger?: Logg
 
 export const openServices = async (config: Config, logger: Logger, clock: () => Date = () => new Date()): Promise<Services> => {
   const metrics = createMetrics()
+  const integrity = createIntegrityGuard({ logger: logger.child({ component: 'integrity' }), clock })
+  if (config.store === 'sqlite') checkFileAtStart(config.dataDir, integrity)
   const store = await openStore(config, clock, logger)
   const snapshots = instrumentSnapshots(
     config.store === 'memory' ? createMemorySnapshotStore() : createSqliteSnapshotStore(path.join(config.dataDir, 'snapshots.db')),
@@ -95,14 +112,18 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
     clock,
   )
   const runner = createRunner({ store, projections, snapshots, logger: logger.child({ component: 'runner' }), snapshotEvery: config.snapshotEvery })
-  await runner.start()
+  await runner.start().catch((error) => {
+    // A damaged log the start-up check found: start anyway, read-only and not ready.
+    if (!integrity.finding()) throw error
+    logger.error({ err: error }, 'the read models could not catch up with the damaged log')
+  })
   const plans = createPlans({ store, runner, clock })
-  await plans.seed()
+  if (!integrity.finding()) await plans.seed()
   const reader = createComplianceReader({ store, runner, plans, clock, readWaitMs: config.readWaitMs })
   const keys = createKeyService({ store, runner, environmentAdminKey: config.adminKey, clock, isReportingRegion: plans.isReportingRegion })
   const ingest = createIngest({ store, plans: plans.decisionDirectory, clock })
-  const alerts = createAlerts({ config, plans, reader, store, runner, logger, clock })
-  const audit = await createAudit({ config, store, logger, clock })
+  const alerts = createAlerts({ config, plans, reader, store, runner, logger, clock, halted: () => integrity.finding() !== null })
+  const audit = await createAudit({ config, store, logger, clock, integrity, metrics })
   return {
     config,
     plans,
@@ -113,6 +134,7 @@ export const openServices = async (config: Config, logger: Logger, clock: () => 
     keys,
     alerts,
     audit,
+    integrity,
     clock,
     metrics,
     close: async () => {

@@ -4,61 +4,28 @@
 // socket's own lookup, so a name cannot resolve to a public address when checked and to a
 // private one when connected (DNS rebinding).
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOneOptions } from 'node:dns'
-import { BlockList, isIP } from 'node:net'
+import { isIP } from 'node:net'
+import ipaddr from 'ipaddr.js'
 
-const blocked = new BlockList()
-for (const [network, prefix] of [
-  ['0.0.0.0', 8], // "this" network
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10], // carrier-grade NAT
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16], // link-local, cloud metadata
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.88.99.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved, broadcast
-] as const)
-  blocked.addSubnet(network, prefix, 'ipv4')
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['64:ff9b:1::', 48],
-  ['100::', 64],
-  ['2001:db8::', 32],
-  ['fc00::', 7], // unique local
-  ['fe80::', 10], // link-local
-  ['ff00::', 8], // multicast
-] as const)
-  blocked.addSubnet(network, prefix, 'ipv6')
-
-/** The IPv4 address embedded in an IPv4-mapped (::ffff:a.b.c.d), -compatible or NAT64 IPv6 address. */
-const embeddedIpv4 = (address: string): string | null => {
-  const lower = address.toLowerCase()
-  const dotted = /^(?:::ffff:|::|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower)
-  if (dotted) return dotted[1]!
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower)
-  if (!hex) return null
-  const high = parseInt(hex[1]!, 16)
-  const low = parseInt(hex[2]!, 16)
-  return [high >> 8, high & 255, low >> 8, low & 255].join('.')
-}
+// Ranges the classifier (ipaddr.js 2.5: the IANA IPv4 and IPv6 special-purpose registries,
+// multicast, 6to4, Teredo, site-local...) calls 'unicast' that are still no global receiver.
+const alsoRefused: [ipaddr.IPv6, number][] = [
+  [ipaddr.IPv6.parse('100:0:0:1::'), 64], // dummy IPv6 prefix (RFC 9780)
+]
+// Global unicast IPv6 is allocated from 2000::/3 only; anything else (the deprecated
+// IPv4-compatible ::a.b.c.d, whatever is not yet assigned) is not a public host.
+const globalUnicast = ipaddr.IPv6.parse('2000::')
 
 /** True for an address a webhook must not reach by default (anything not a global unicast address). */
 export const isPrivateAddress = (address: string): boolean => {
   const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '')
-  const family = isIP(bare)
-  if (family === 4) return blocked.check(bare, 'ipv4')
-  if (family === 6) {
-    const v4 = embeddedIpv4(bare)
-    return v4 !== null ? blocked.check(v4, 'ipv4') : blocked.check(bare, 'ipv6')
-  }
-  return true
+  if (!isIP(bare)) return true
+  // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is judged as the IPv4 address it maps.
+  const parsed = ipaddr.process(bare)
+  if (parsed.range() !== 'unicast') return true
+  if (parsed.kind() === 'ipv4') return false
+  const v6 = parsed as ipaddr.IPv6
+  return !v6.match(globalUnicast, 3) || alsoRefused.some((range) => v6.match(range))
 }
 
 export class ReceiverRefused extends Error {

@@ -30,14 +30,16 @@ export interface AlertsDeps {
   clock: () => Date
   /** Tests may replace the HTTP client. */
   post?: Post
+  /** True once the log failed an integrity check: no alert is derived from it (README "Integrity"). */
+  halted?: () => boolean
 }
 
-export const createAlerts = ({ config, plans, reader, store, runner, logger, clock, post }: AlertsDeps) => {
+export const createAlerts = ({ config, plans, reader, store, runner, logger, clock, post, halted = () => false }: AlertsDeps) => {
   const settings = config.alerts
   const persistent = config.store !== 'memory'
   const secretBox = createSecretBox(loadSecretKey({ configured: settings.webhooks.key, dataDir: config.dataDir, persistent, logger }))
   const hasActiveSubscription = () => Object.values(runner.state<WebhooksState>('webhooks').subscriptions).some((s) => s.status === 'active')
-  const deriving = () => settings.derive === 'always' || (settings.derive === 'auto' && hasActiveSubscription())
+  const deriving = () => !halted() && (settings.derive === 'always' || (settings.derive === 'auto' && hasActiveSubscription()))
   const checkpoint = persistent ? fileCheckpoint(path.join(config.dataDir, 'alerts-reactor.json')) : memoryCheckpoint()
   const child = (component: string) => logger.child({ component })
 

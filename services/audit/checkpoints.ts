@@ -31,6 +31,8 @@ export interface CheckpointerOptions {
   intervalMs: number
   clock: () => Date
   logger: Logger
+  /** True once the log failed an integrity check: no head is signed over it (README "Integrity"). */
+  violated?: () => boolean
 }
 
 interface LedgerPosition {
@@ -42,7 +44,7 @@ interface LedgerPosition {
   latest: Checkpoint | null
 }
 
-const readLedger = async (store: EventStore): Promise<LedgerPosition> => {
+export const readLedger = async (store: EventStore): Promise<LedgerPosition> => {
   const state: LedgerPosition = { revision: -1, signedSize: 0, recordedAt: 0, latest: null }
   for await (const event of store.readStream(ledgerStream)) {
     state.revision = event.revision
@@ -55,7 +57,7 @@ const readLedger = async (store: EventStore): Promise<LedgerPosition> => {
   return state
 }
 
-export const createCheckpointer = ({ store, tree, key, every, intervalMs, clock, logger }: CheckpointerOptions) => {
+export const createCheckpointer = ({ store, tree, key, every, intervalMs, clock, logger, violated = () => false }: CheckpointerOptions) => {
   let ledger: LedgerPosition = { revision: -1, signedSize: 0, recordedAt: 0, latest: null }
   let signing: Promise<Checkpoint | null> | null = null
   let timer: NodeJS.Timeout | undefined
@@ -72,7 +74,7 @@ export const createCheckpointer = ({ store, tree, key, every, intervalMs, clock,
     // The previous head's event must be in the tree before the next head is counted from it.
     if (tree.size() < ledger.recordedAt) await tree.waitFor(ledger.recordedAt)
     const treeSize = tree.size()
-    if (unsigned(treeSize) <= 0) return null
+    if (unsigned(treeSize) <= 0 || violated()) return null
     const head = { treeSize, rootHash: tree.root(treeSize).toString('hex'), keyId: key.keyId, signedAt: clock().toISOString() }
     const data: LedgerCheckpointedData = { ...head, signature: key.sign(treeHeadMessage(head)), publicKey: key.publicKey }
     const result = await store.append(

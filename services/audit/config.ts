@@ -7,6 +7,8 @@ export interface LedgerConfig {
   checkpointEvery: number
   /** TARGETWATCH_LEDGER_CHECKPOINT_INTERVAL: also sign this often while any event is unsigned; 0 = never by time. */
   checkpointIntervalMs: number
+  /** TARGETWATCH_SCRUB_INTERVAL: re-verify the whole log this long after the previous scrub ended (the first at start); 0 = never. */
+  scrubIntervalMs: number
 }
 
 type Env = Record<string, string | undefined>
@@ -33,4 +35,5 @@ export const ledgerConfigFrom = (env: Env, fail: Fail): LedgerConfig => ({
   key: env.TARGETWATCH_LEDGER_KEY || null,
   checkpointEvery: count(env, 'TARGETWATCH_LEDGER_CHECKPOINT_EVERY', 10_000, fail),
   checkpointIntervalMs: env.TARGETWATCH_LEDGER_CHECKPOINT_INTERVAL?.trim() === '0' ? 0 : duration(env, 'TARGETWATCH_LEDGER_CHECKPOINT_INTERVAL', 60_000, fail),
+  scrubIntervalMs: env.TARGETWATCH_SCRUB_INTERVAL?.trim() === '0' ? 0 : duration(env, 'TARGETWATCH_SCRUB_INTERVAL', 6 * 3_600_000, fail),
 })

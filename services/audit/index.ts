@@ -1,14 +1,22 @@
 // The audit services, composed for openServices: the Merkle tree that follows the log, the
-// ledger key, the signed-head checkpointer, attestations, and verification of the live store.
+// ledger key, the signed-head checkpointer, attestations, verification of the live store, the
+// start-up check of the log's tail and the background scrub (README "Integrity").
 import path from 'node:path'
 import type { Logger } from 'pino'
 import type { Config } from '../config.ts'
 import type { EventStore } from '../store/port.ts'
 import { createAttestor } from './attest.ts'
-import { createCheckpointer } from './checkpoints.ts'
+import { createCheckpointer, readLedger } from './checkpoints.ts'
+import { integrityStream, integrityEventId, integrityViolatedType } from '../../domain/integrity.ts'
+import type { Metrics } from '../http/plugins/metrics.ts'
+import { isSqliteCorruption } from '../store/sqlite-corruption.ts'
+import { IdConflict } from '../../domain/errors.ts'
+import type { FindingSource, IntegrityFinding, IntegrityGuard } from './integrity.ts'
+import { createScrub } from './scrub.ts'
+import { checkTailAtStart } from './startup-check.ts'
 import { loadLedgerKey } from './ledger-key.ts'
 import { createLedgerTree } from './tree.ts'
-import { verifyLog, type VerifyReport } from './verify.ts'
+import { unreadableReport, verifyLog, type VerifyReport } from './verify.ts'
 import { dataDirSource, eventsFileName, storeSource, treeFileName } from './verify-sources.ts'
 import type { ExportReader } from './export.ts'
 import { openRawLog } from './raw-sqlite.ts'
@@ -18,9 +26,11 @@ export interface AuditDeps {
   store: EventStore
   logger: Logger
   clock: () => Date
+  integrity: IntegrityGuard
+  metrics: Metrics
 }
 
-export const createAudit = async ({ config, store, logger, clock }: AuditDeps) => {
+export const createAudit = async ({ config, store, logger, clock, integrity, metrics }: AuditDeps) => {
   const persistent = config.store !== 'memory'
   const log = logger.child({ component: 'ledger' })
   const key = loadLedgerKey({ configured: config.ledger.key, dataDir: persistent ? config.dataDir : null, logger: log })
@@ -33,29 +43,92 @@ export const createAudit = async ({ config, store, logger, clock }: AuditDeps) =
     intervalMs: config.ledger.checkpointIntervalMs,
     clock,
     logger: log,
+    violated: () => integrity.finding() !== null,
   })
+  metrics.integrityIntact.set(integrity.finding() ? 0 : 1)
+  const eventsFile = config.store === 'sqlite' ? path.join(config.dataDir, eventsFileName) : null
+
+  // Each finding is counted, and recorded once in the log as IntegrityViolated (stream
+  // `integrity`), which the webhook outbox delivers as integrity.violated. On a file too damaged
+  // to take the append, the log line and the metric remain.
+  const record = (finding: IntegrityFinding, isFirst: boolean) => {
+    metrics.integrityFindings.inc({ source: finding.source, check: finding.check })
+    metrics.integrityIntact.set(0)
+    if (!isFirst) return
+    const { source, check, position, message, file, detectedAt } = finding
+    const data = { source, check, position, message: message.slice(0, 2000), file, detectedAt }
+    store
+      .append(integrityStream, [{ id: integrityEventId(data), type: integrityViolatedType, occurredAt: detectedAt, data, meta: { principal: 'integrity', requestId: source, schemaVersion: 1 } }], 'any')
+      .catch((err) => {
+        // The same damage found at an earlier start is recorded already (same id).
+        if (err instanceof IdConflict) return
+        log.error({ err }, 'could not record the integrity finding in the log; no integrity.violated webhook is sent')
+      })
+  }
+  integrity.onFinding(record)
+  // The file check ran before the store opened.
+  const early = integrity.finding()
+  if (early) record(early, true)
+
   await tree.start()
+  if (eventsFile && !integrity.finding())
+    await checkTailAtStart({ dataDir: config.dataDir, tree, latest: (await readLedger(store)).latest, guard: integrity })
   await checkpoints.start()
 
   let running: Promise<VerifyReport> | null = null
+  const verifyStore = async (): Promise<VerifyReport> => {
+    const witnesses = () => tree.witnessedHeads().map((head) => ({ ...head, source: 'witness' as const }))
+    if (config.store === 'sqlite') {
+      let source: ReturnType<typeof dataDirSource>
+      try {
+        source = dataDirSource(config.dataDir)
+      } catch (error) {
+        if (!isSqliteCorruption(error)) throw error
+        return unreadableReport(error, eventsFile!)
+      }
+      try {
+        return await verifyLog({ ...source, witnesses }, { trustedKeys: null })
+      } finally {
+        source.close()
+      }
+    }
+    return verifyLog(await storeSource(store, { hint: tree.leafAt, witnesses }), { trustedKeys: null })
+  }
   /**
    * Verifies the store: the SQLite file itself when there is one, else through the port.
    * Heads are believed on their own signatures (an imported log carries heads of an earlier
-   * key); an auditor pins keys with `targetwatch verify --public-key`. Concurrent calls share one run.
+   * key); an auditor pins keys with `targetwatch verify --public-key`. Concurrent calls share one
+   * run. A problem found is an integrity finding (README "Integrity").
    */
-  const verify = (): Promise<VerifyReport> =>
-    (running ??= (async () => {
-      const witnesses = () => tree.witnessedHeads().map((head) => ({ ...head, source: 'witness' as const }))
-      if (config.store === 'sqlite') {
-        const source = dataDirSource(config.dataDir)
-        try {
-          return await verifyLog({ ...source, witnesses }, { trustedKeys: null })
-        } finally {
-          source.close()
-        }
-      }
-      return verifyLog(await storeSource(store, { hint: tree.leafAt, witnesses }), { trustedKeys: null })
-    })().finally(() => (running = null)))
+  const verify = (by: FindingSource = 'request'): Promise<VerifyReport> =>
+    (running ??= verifyStore()
+      .then((report) => {
+        if (!report.ok)
+          integrity.report({
+            source: by,
+            check: report.problems[0]?.check ?? 'verify',
+            position: report.firstBadPosition ?? null,
+            message: report.problem ?? 'verification failed',
+            file: eventsFile,
+          })
+        return report
+      })
+      .finally(() => (running = null)))
+
+  const scrub = createScrub({
+    verify: () => verify('scrub'),
+    // Nothing outside the process can change the memory store's log: no scrub there.
+    intervalMs: persistent ? config.ledger.scrubIntervalMs : 0,
+    logger: log.child({ component: 'scrub' }),
+    clock,
+    onRun: (run) => {
+      metrics.scrubLastRun.set({ field: 'timestamp_seconds' }, Date.parse(run.finishedAt) / 1000)
+      metrics.scrubLastRun.set({ field: 'duration_seconds' }, run.durationMs / 1000)
+      metrics.scrubLastRun.set({ field: 'events' }, run.checked)
+      metrics.scrubLastRun.set({ field: 'ok' }, run.ok ? 1 : 0)
+    },
+  })
+  scrub.start()
 
   /** A reader for one export: the SQLite file itself (one snapshot, flat memory), else the store. */
   const openExportReader = (): ExportReader & { close: () => void } =>
@@ -68,7 +141,9 @@ export const createAudit = async ({ config, store, logger, clock }: AuditDeps) =
     checkpoints,
     attestor: createAttestor({ tree, key, clock }),
     verify,
+    scrub,
     close: async () => {
+      await scrub.stop()
       await checkpoints.stop()
       await tree.stop()
     },

@@ -8,6 +8,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { StoreUnavailable } from '../../domain/errors.ts'
 import type { Position, RecordedEvent } from '../store/port.ts'
 import { rowToEvent } from '../store/sqlite-rows.ts'
+import { isSqliteCorruption } from '../store/sqlite-corruption.ts'
 import { prepareStatements, schemaVersion } from '../store/sqlite-schema.ts'
 
 // Small on purpose: what is alive at a scavenge gets promoted, and promoted garbage is what made
@@ -38,6 +39,8 @@ export interface ChainRow {
   /** meta.prevHash, or null when the row's meta cannot be read. */
   prevHash: string | null
   hash: string
+  /** Whether the event-id index finds this row (what idempotent appends rely on). */
+  indexed: boolean
 }
 
 export const openRawLog = (file: string) => {
@@ -60,10 +63,12 @@ export const openRawLog = (file: string) => {
   // The chains in (stream_id, revision) order, one keyset-paged scan of the UNIQUE (stream_id,
   // revision) index: a query per page, not per stream. Only what linkage needs: no data.
   const chainPage = db
-    .prepare<[number, number, number], [number, number, number, string, string]>(
-      'SELECT position, stream_id, revision, meta, lower(hex(hash)) FROM events WHERE (stream_id, revision) > (?, ?) ORDER BY stream_id, revision LIMIT ?',
+    .prepare<[number, number, number], [number, number, number, string, string, Buffer]>(
+      'SELECT position, stream_id, revision, meta, lower(hex(hash)), event_id FROM events WHERE (stream_id, revision) > (?, ?) ORDER BY stream_id, revision LIMIT ?',
     )
     .raw()
+  // Idempotency looks ids up through this index: a damaged one would let a duplicate in.
+  const positionById = db.prepare<[Buffer], number>('SELECT position FROM events WHERE event_id = ?').pluck()
   // One snapshot for the whole read: appends made meanwhile by the service are not seen.
   db.exec('BEGIN')
 
@@ -88,11 +93,40 @@ export const openRawLog = (file: string) => {
     }
   }
 
+  /**
+   * A window of positions read one at a time, after a page of them met a damaged part of the
+   * file: every position that cannot be read is named, the readable ones around it are kept.
+   */
+  function* probe(after: Position, to: Position, cause: Error): Generator<RawItem> {
+    for (let position = after + 1; position <= Math.min(after + pageSize, to); position += 1) {
+      let rows: unknown[][]
+      try {
+        rows = sql.allPage.all(position - 1, position, 1)
+      } catch (error) {
+        if (!isSqliteCorruption(error)) throw error
+        yield { position, event: null, problem: `the SQLite page holding it is damaged (${cause.message})` }
+        continue
+      }
+      for (const row of rows) yield decode(row, streamName)
+    }
+  }
+
   /** Rows with from < position <= to, in position order; yields to the event loop between pages. */
   async function* items(from: Position = 0, to: Position = Number.MAX_SAFE_INTEGER): AsyncGenerator<RawItem> {
     let after = from
     for (;;) {
-      const rows = sql.allPage.all(after, to, pageSize)
+      let rows: unknown[][]
+      try {
+        rows = sql.allPage.all(after, to, pageSize)
+      } catch (error) {
+        // `to` is finite when it matters: verify passes the head it read.
+        if (!isSqliteCorruption(error) || to === Number.MAX_SAFE_INTEGER) throw error
+        yield* probe(after, to, error as Error)
+        after = Math.min(after + pageSize, to)
+        if (after >= to) return
+        await yieldToLoop()
+        continue
+      }
       for (const row of rows) yield decode(row, streamName)
       if (rows.length < pageSize) return
       after = rows[rows.length - 1][0] as number
@@ -146,14 +180,15 @@ export const openRawLog = (file: string) => {
     let after: [number, number] = [0, -1]
     for (;;) {
       const rows = chainPage.all(after[0], after[1], pageSize)
-      for (const [position, streamId, revision, meta, hash] of rows) {
+      for (const [position, streamId, revision, meta, hash, eventId] of rows) {
+        const indexed = positionById.get(eventId) === position
         let prevHash: string | null = null
         try {
           prevHash = (JSON.parse(meta) as { prevHash?: string }).prevHash ?? null
         } catch {
           // an unreadable row is reported by the position-order pass
         }
-        yield { position, streamId, revision, prevHash, hash }
+        yield { position, streamId, revision, prevHash, hash, indexed }
       }
       if (rows.length < pageSize) return
       const last = rows[rows.length - 1]
@@ -181,6 +216,12 @@ export const openRawLog = (file: string) => {
 
   const head = (): Position => sql.head.get() as number
 
+  /** The stream id the stream-name index finds for `name` (what every read by stream goes through). */
+  const streamIdByName = (name: string): number | undefined => (sql.streamByName.get(name) as { id: number } | undefined)?.id
+
+  /** Whether the row at `position` exists and can be read (throws SQLITE_CORRUPT when its page is damaged). */
+  const readable = (position: Position): boolean => sql.allPage.all(position - 1, position, 1).length === 1
+
   /** Last position recorded at or before `instant` (recordedAt never decreases along the log). */
   const positionAt = (instant: string): Position => {
     const limit = new Date(instant).toISOString()
@@ -204,11 +245,19 @@ export const openRawLog = (file: string) => {
     readStream,
     streams,
     head,
+    readable,
+    streamIdByName,
     positionAt,
     close: () => {
       if (!db.open) return
-      db.exec('COMMIT')
-      db.close()
+      try {
+        // A read transaction: ending it can only fail on a damaged file, which verify reports.
+        db.exec('COMMIT')
+      } catch (error) {
+        if (!isSqliteCorruption(error)) throw error
+      } finally {
+        db.close()
+      }
     },
   }
 }

@@ -5,6 +5,7 @@ import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { LedgerCheckpointed, ledgerCheckpointedType, ledgerStream } from '../../domain/attestation.ts'
 import { genesisHash } from '../store/hashing.ts'
+import { isSqliteCorruption, sqliteIntegrityCheck } from '../store/sqlite-corruption.ts'
 import type { EventStore, RecordedEvent } from '../store/port.ts'
 import { openRawLog, type RawItem, type RawLog, type StreamRow } from './raw-sqlite.ts'
 import { leavesPerBlock, openTreeFileReadOnly, type SignedHeadRow } from './tree-file.ts'
@@ -43,8 +44,17 @@ const walkChains = async (raw: RawLog, report: (problem: Problem) => void, head:
   let prevHash = genesisHash
   let lastPosition = 0
   let readable = true
+  // Reads by stream go through the stream-name index: a damaged one answers "no such stream".
+  let indexed = true
+  let firstPosition: number | null = null
 
   const finish = (done: StreamRow) => {
+    if (!indexed)
+      report({
+        position: firstPosition,
+        check: 'sqlite',
+        message: `stream ${done.name}: the stream-name index does not find it (the SQLite index is damaged): reads of the stream answer that it has no events`,
+      })
     if (readable && (expected - 1 !== done.revision || (done.revision >= 0 && prevHash !== done.lastHash)))
       report({
         position: head + 1,
@@ -55,6 +65,8 @@ const walkChains = async (raw: RawLog, report: (problem: Problem) => void, head:
   const advance = async () => {
     if (stream) finish(stream)
     stream = (await streams.next()).value ?? undefined
+    indexed = stream === undefined || raw.streamIdByName(stream.name) === stream.id
+    firstPosition = null
     expected = 0
     prevHash = genesisHash
     lastPosition = 0
@@ -71,11 +83,14 @@ const walkChains = async (raw: RawLog, report: (problem: Problem) => void, head:
       continue
     }
     const where = `stream ${stream.name} revision ${row.revision}`
+    if (!row.indexed)
+      report({ position: row.position, check: 'sqlite', message: `${where}: the event-id index does not find it (the SQLite index is damaged): a duplicate of it would be appended` })
     if (row.revision !== expected)
       report({ position: row.position, check: 'chain', message: `stream ${stream.name}: revision ${expected} is missing (the next stored is ${row.revision})` })
     else if (row.prevHash !== prevHash) report({ position: row.position, check: 'chain', message: `${where}: prevHash does not link to the previous event` })
     if (row.position <= lastPosition)
       report({ position: row.position, check: 'order', message: `${where} is at position ${row.position}, before revision ${expected - 1} at ${lastPosition}` })
+    firstPosition ??= row.position
     expected = row.revision + 1
     prevHash = row.hash
     lastPosition = row.position
@@ -94,15 +109,40 @@ const blockHints = (block: (index: number) => Buffer[] | undefined, tail: Buffer
   }
 }
 
-/** A data dir's SQLite log, read raw; merkle.db (if any) only as hints and witnesses. */
-export const dataDirSource = (dataDir: string): VerifySource & { close: () => void } => {
-  const raw = openRawLog(path.join(dataDir, eventsFileName))
+/** SQLite's integrity_check of the file, as problems (README "Integrity"). */
+const structureProblems = (file: string): Problem[] =>
+  sqliteIntegrityCheck(file).problems.map((line) => ({ position: null, check: 'sqlite' as const, message: `${path.basename(file)}: SQLite integrity_check: ${line}` }))
+
+/**
+ * A data dir's SQLite log, read raw; merkle.db (if any) only as hints and witnesses.
+ * `sqliteCheck` adds SQLite's structural check of the file (synchronous, O(file): the CLI).
+ */
+export const dataDirSource = (dataDir: string, options: { sqliteCheck?: boolean } = {}): VerifySource & { close: () => void } => {
+  const file = path.join(dataDir, eventsFileName)
+  const structure = options.sqliteCheck ? structureProblems(file) : []
+  const raw = openRawLog(file)
   const side = openTreeFileReadOnly(path.join(dataDir, treeFileName))
   const saved = side?.checkpoint() ?? null
-  const head = raw.head()
+  let head: number
+  try {
+    head = raw.head()
+  } catch (error) {
+    side?.close()
+    raw.close()
+    throw error
+  }
   return {
     dense: true,
-    heads: () => headsFrom(raw.readStream(ledgerStream)),
+    heads: async () => {
+      try {
+        const found = await headsFrom(raw.readStream(ledgerStream))
+        return { heads: found.heads, problems: [...structure, ...found.problems] }
+      } catch (error) {
+        if (!isSqliteCorruption(error)) throw error
+        const unreadable: Problem = { position: null, check: 'sqlite', message: `the signed heads (stream ledger) cannot be read: ${(error as Error).message}` }
+        return { heads: [], problems: [...structure, unreadable] }
+      }
+    },
     items: () => raw.items(0, head),
     chains: (report, last) => walkChains(raw, report, last),
     ...(side && saved ? { hint: blockHints(side.block, saved.tail, saved.frontier.size - saved.tail.length) } : {}),

@@ -7,6 +7,7 @@
 import { appendLeaf, emptyFrontier, frontierRoot, type Frontier } from '../../domain/merkle.ts'
 import { eventHash, genesisHash, hashVersionOf } from '../store/hashing.ts'
 import type { RecordedEvent } from '../store/port.ts'
+import { isSqliteCorruption } from '../store/sqlite-corruption.ts'
 import type { RawItem } from './raw-sqlite.ts'
 import { eventLeaf } from './tree.ts'
 import { acceptHeads, type HeadCandidate, type KeyUse, type Problem } from './verify-heads.ts'
@@ -86,7 +87,7 @@ const linkChecker = () => {
   }
 }
 
-const contentProblem = (event: RecordedEvent): string | null => {
+export const contentProblem = (event: RecordedEvent): string | null => {
   try {
     return eventHash(event.meta.prevHash, event) === event.meta.hash ? null : `its content does not match its hash (hash version ${hashVersionOf(event.meta)})`
   } catch (error) {
@@ -94,9 +95,31 @@ const contentProblem = (event: RecordedEvent): string | null => {
   }
 }
 
+/** A damaged SQLite file met while reading: a problem of the report, not a thrown error (README "Integrity"). */
+const damaged = (error: unknown, where: string, position: number | null): Problem => {
+  if (!isSqliteCorruption(error)) throw error
+  return { position, check: 'sqlite', message: `${where}: the SQLite file is damaged (${(error as Error).message})` }
+}
+
+/** The report when the log cannot even be opened or measured (e.g. a damaged first page). */
+export const unreadableReport = (error: unknown, file: string): VerifyReport => {
+  const problem = damaged(error, `${file} cannot be read`, null)
+  return {
+    ok: false,
+    checked: 0,
+    head: 0,
+    problem: problem.message,
+    problems: [problem],
+    signedHeads: { checked: 0, latest: null },
+    keys: [],
+    hashVersions: { '1': 0, '2': 0 },
+    notes: [],
+  }
+}
+
 export const verifyLog = async (source: VerifySource, options: VerifyOptions): Promise<VerifyReport> => {
   const problems = problemList()
-  const recorded = await source.heads()
+  const recorded = await source.heads().catch((error) => ({ heads: [], problems: [damaged(error, 'the signed heads (stream ledger) cannot be read', null)] }))
   recorded.problems.forEach(problems.add)
   const accepted = acceptHeads([...recorded.heads, ...(source.witnesses?.() ?? []), ...(options.given ?? [])], options.trustedKeys)
   accepted.problems.forEach(problems.add)
@@ -132,50 +155,57 @@ export const verifyLog = async (source: VerifySource, options: VerifyOptions): P
   }
 
   checkHeads()
-  for await (const item of source.items()) {
-    if (source.dense && item.position !== lastPosition + 1 && item.position > lastPosition)
-      problems.add({
-        position: lastPosition + 1,
-        check: 'position',
-        message: item.position === lastPosition + 2 ? `position ${lastPosition + 1} is missing` : `positions ${lastPosition + 1}..${item.position - 1} are missing`,
-      })
-    lastPosition = item.position
-    let leaf: Buffer = zeroLeaf
-    const event = item.event
-    if (!event) problems.add({ position: item.position, check: 'decode', message: item.problem ?? 'the stored row cannot be read' })
-    else {
-      hashVersions[`${hashVersionOf(event.meta)}`] += 1
-      const content = contentProblem(event)
-      if (content) problems.add({ position: item.position, check: 'hash', message: `event ${event.id} (stream ${event.stream} revision ${event.revision}): ${content}` })
-      const link = links?.(event)
-      if (link) problems.add(link)
-      if (event.recordedAt < lastRecordedAt)
-        problems.add({ position: item.position, check: 'recorded-at', message: `recordedAt ${event.recordedAt} is earlier than the event before it (${lastRecordedAt})` })
-      lastRecordedAt = event.recordedAt
-      try {
-        leaf = eventLeaf(event)
-      } catch (error) {
-        problems.add({ position: item.position, check: 'hash', message: (error as Error).message })
+  let readFailed = false
+  try {
+    for await (const item of source.items()) {
+      if (source.dense && item.position !== lastPosition + 1 && item.position > lastPosition)
+        problems.add({
+          position: lastPosition + 1,
+          check: 'position',
+          message: item.position === lastPosition + 2 ? `position ${lastPosition + 1} is missing` : `positions ${lastPosition + 1}..${item.position - 1} are missing`,
+        })
+      lastPosition = item.position
+      let leaf: Buffer = zeroLeaf
+      const event = item.event
+      if (!event) problems.add({ position: item.position, check: 'decode', message: item.problem ?? 'the stored row cannot be read' })
+      else {
+        hashVersions[`${hashVersionOf(event.meta)}`] += 1
+        const content = contentProblem(event)
+        if (content) problems.add({ position: item.position, check: 'hash', message: `event ${event.id} (stream ${event.stream} revision ${event.revision}): ${content}` })
+        const link = links?.(event)
+        if (link) problems.add(link)
+        if (event.recordedAt < lastRecordedAt)
+          problems.add({ position: item.position, check: 'recorded-at', message: `recordedAt ${event.recordedAt} is earlier than the event before it (${lastRecordedAt})` })
+        lastRecordedAt = event.recordedAt
+        try {
+          leaf = eventLeaf(event)
+        } catch (error) {
+          problems.add({ position: item.position, check: 'hash', message: (error as Error).message })
+        }
       }
+      if (source.hint && firstHintMismatch === null && !hintsMissing) {
+        const hinted = source.hint(frontier.size)
+        if (hinted === undefined) hintsMissing = true
+        else if (!hinted.equals(leaf)) firstHintMismatch = item.position
+      }
+      frontier = appendLeaf(frontier, leaf).frontier
+      checkHeads()
     }
-    if (source.hint && firstHintMismatch === null && !hintsMissing) {
-      const hinted = source.hint(frontier.size)
-      if (hinted === undefined) hintsMissing = true
-      else if (!hinted.equals(leaf)) firstHintMismatch = item.position
-    }
-    frontier = appendLeaf(frontier, leaf).frontier
-    checkHeads()
+  } catch (error) {
+    readFailed = true
+    problems.add(damaged(error, `the log cannot be read after position ${lastPosition}`, lastPosition + 1))
   }
 
   const size = frontier.size
   for (const head of heads.slice(nextHead))
-    if (head.treeSize > size)
+    if (head.treeSize > size && !readFailed)
       problems.add({
         position: source.dense ? size + 1 : null,
         check: 'truncation',
         message: `a signed head (${head.source}, ${head.signedAt}) covers ${head.treeSize} events but the log has ${size}: events ${size + 1}..${head.treeSize} are missing`,
       })
-  if (source.chains) await source.chains(problems.add, lastPosition)
+  if (source.chains)
+    await source.chains(problems.add, lastPosition).catch((error) => problems.add(damaged(error, 'the per-stream chains (the (stream, revision) index and the streams table) cannot be read', null)))
 
   const latest = heads.filter((h) => h.treeSize <= size).at(-1)
   if (latest && latest.treeSize < size) notes.push(`positions ${latest.treeSize + 1}..${lastPosition} are not yet covered by a signed head`)

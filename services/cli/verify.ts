@@ -5,9 +5,11 @@ import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { LedgerCheckpointed } from '../../domain/attestation.ts'
 import { parsePublicKey } from '../audit/ledger-key.ts'
-import { verifyLog, type VerifyReport, type VerifySource } from '../audit/verify.ts'
+import { unreadableReport, verifyLog, type VerifyReport, type VerifySource } from '../audit/verify.ts'
 import type { HeadCandidate } from '../audit/verify-heads.ts'
-import { dataDirSource, fileSource, storeSource } from '../audit/verify-sources.ts'
+import { dataDirSource, eventsFileName, fileSource, storeSource } from '../audit/verify-sources.ts'
+import { isSqliteCorruption } from '../store/sqlite-corruption.ts'
+import path from 'node:path'
 import type { Config } from '../config.ts'
 
 export const verifyUsage = `verify [--data DIR | --file export.ndjson] [--public-key KEY]... [--head FILE]...
@@ -33,7 +35,17 @@ export const givenHeads = (file: string): HeadCandidate[] => {
 const summary = (report: VerifyReport) =>
   report.ok
     ? `verified ${report.checked} events (head ${report.head}), ${report.signedHeads.checked} signed head(s): no problem found\n`
-    : `NOT VERIFIED: first bad position ${report.firstBadPosition ?? '(none)'}: ${report.problem}\n`
+    : `NOT VERIFIED: first bad position ${report.firstBadPosition ?? '(none)'}: ${report.problem}\n` +
+      report.problems
+        .slice(0, 10)
+        .map((p) => `  ${p.position ?? '-'} ${p.check}: ${p.message}\n`)
+        .join('')
+
+const print = (report: VerifyReport): number => {
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+  process.stderr.write(summary(report))
+  return report.ok ? 0 : 1
+}
 
 export const verifyCommand = async (config: Config, args: string[]): Promise<number> => {
   const { values } = parseArgs({
@@ -50,7 +62,16 @@ export const verifyCommand = async (config: Config, args: string[]): Promise<num
   const options = { trustedKeys: trusted ? new Set(trusted) : null, given: (values.head ?? []).flatMap(givenHeads) }
   let source: VerifySource & { close?: () => void | Promise<void> }
   if (values.file) source = fileSource(values.file)
-  else if (values.data || config.store === 'sqlite') source = dataDirSource(values.data ?? config.dataDir)
+  else if (values.data || config.store === 'sqlite') {
+    const dataDir = values.data ?? config.dataDir
+    try {
+      source = dataDirSource(dataDir, { sqliteCheck: true })
+    } catch (error) {
+      // A file too damaged to open or measure: the report says so, without a stack.
+      if (!isSqliteCorruption(error)) throw error
+      return print(unreadableReport(error, path.join(dataDir, eventsFileName)))
+    }
+  }
   else {
     // Loaded only here: the composition root pulls in every service.
     const { openStore } = await import('../services.ts')
@@ -58,10 +79,7 @@ export const verifyCommand = async (config: Config, args: string[]): Promise<num
     source = { ...(await storeSource(store)), close: () => store.close() }
   }
   try {
-    const report = await verifyLog(source, options)
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
-    process.stderr.write(summary(report))
-    return report.ok ? 0 : 1
+    return print(await verifyLog(source, options))
   } finally {
     await source.close?.()
   }

@@ -2,11 +2,14 @@
 // services/server.ts serves it.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { randomUUID } from 'node:crypto'
+import type { ServerOptions } from 'node:http'
 import type { Services } from '../services.ts'
 import { authPlugin } from './plugins/auth.ts'
 import { rateLimitPlugin } from './plugins/rate-limit.ts'
 import { dashboardPlugin } from './dashboard/plugin.ts'
 import { errorsPlugin } from './plugins/errors.ts'
+import { integrityPlugin } from './plugins/integrity.ts'
+import { jsonBodyPlugin } from './plugins/json-body.ts'
 import { metricsPlugin } from './plugins/metrics.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
 import { auditRoutes } from './routes/audit.ts'
@@ -23,13 +26,18 @@ import { validatorCompiler } from './schemas.ts'
 
 export interface AppOptions {
   logger?: FastifyServerOptions['loggerInstance'] | boolean
+  /** Timeouts and limits of the HTTP server, set by services/server.ts (tests that inject need none). */
+  server?: Pick<FastifyServerOptions, 'connectionTimeout' | 'requestTimeout' | 'keepAliveTimeout' | 'maxRequestsPerSocket'> & { http?: ServerOptions }
 }
 
 export const buildApp = async (services: Services, options: AppOptions = {}): Promise<FastifyInstance> => {
   const { config } = services
   const app = Fastify({
     ...(typeof options.logger === 'object' ? { loggerInstance: options.logger } : { logger: options.logger ?? false }),
+    ...options.server,
     bodyLimit: config.bodyLimit,
+    // request.ip is the socket's peer unless TARGETWATCH_TRUST_PROXY names the proxies in front.
+    trustProxy: config.trustProxy ?? false,
     genReqId: (request) => {
       const given = request.headers['x-request-id']
       return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID()
@@ -50,12 +58,16 @@ export const buildApp = async (services: Services, options: AppOptions = {}): Pr
     reply.header('x-request-id', request.id)
   })
 
-  await app.register(errorsPlugin)
-  await app.register(authPlugin, { keys: services.keys })
+  await app.register(errorsPlugin, {
+    onCorruption: (message) => services.integrity.report({ source: 'request', check: 'sqlite', position: null, message, file: null }),
+  })
+  await app.register(jsonBodyPlugin)
+  await app.register(integrityPlugin, { integrity: services.integrity })
+  await app.register(authPlugin, { keys: services.keys, failuresPerMinute: config.authFailuresPerMinute })
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute })
   await app.register(metricsPlugin, { metrics: services.metrics, store: services.store, runner: services.runner, config, clock: services.clock })
   await app.register(openapiPlugin)
-  await app.register(healthRoutes, { store: services.store, runner: services.runner, readyLagEvents: config.readyLagEvents })
+  await app.register(healthRoutes, { store: services.store, runner: services.runner, readyLagEvents: config.readyLagEvents, integrity: services.integrity })
   await app.register(eventRoutes, { ingest: services.ingest, maxBatch: config.maxBatch })
   await app.register(planRoutes, services)
   await app.register(targetRoutes, services)

@@ -25,7 +25,7 @@ export const jsonSchemaOf = (schema: z.ZodType): Record<string, unknown> => {
 export const zodPart = (schema: z.ZodType, prefix = ''): Record<string, unknown> =>
   parsedBy(jsonSchemaOf(schema), (data) => {
     const parsed = schema.safeParse(data)
-    if (!parsed.success) throw validationErrorFrom(problemsOf(parsed.error, prefix))
+    if (!parsed.success) throw validationErrorFrom(problemsOf(parsed.error, prefix, data))
     return parsed.data
   })
 

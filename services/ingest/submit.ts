@@ -1,13 +1,15 @@
 // Command handling for submitted facts: read the stream, judge the fact with its decider,
-// append with the stream's revision as the expected revision, retry when another writer won.
+// append with the stream's revision as the expected revision; one stream's submissions take turns
+// (stream-queue.ts), and a writer in another process that won the race makes us judge again.
 import { ConcurrencyError, DomainError, IdConflict } from '../../domain/errors.ts'
 import { recordedContextFields, streamOf, type ClientEvent } from '../../domain/events.ts'
 import { judge } from '../../domain/decide/index.ts'
 import type { PlanDirectory } from '../../domain/plan-directory.ts'
 import { parseClientEvent } from '../../domain/parse-event.ts'
-import { newEventId } from '../store/event-ids.ts'
+import { newEventId, normalizeEventId } from '../store/event-ids.ts'
 import { canonicalJson } from '../store/hashing.ts'
 import type { EventStore, RecordedEvent } from '../store/port.ts'
+import { createStreamQueue } from './stream-queue.ts'
 import { assertMayReport, assertMaySubmitFor, type Principal } from '../auth/principal.ts'
 import type { RegionId } from '../../domain/regions.ts'
 
@@ -40,6 +42,12 @@ export interface IngestDeps {
 
 const maxAttempts = 8
 
+/** Streams of a batch judged and appended together before the batch yields to the event loop. */
+const batchChunk = 50
+
+/** Lets the event loop answer other requests (I/O callbacks run before setImmediate's). */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
+
 /** The recorded event as its client sent it: without the context the service added (fields the client did not give). */
 const clientView = (recorded: RecordedEvent, sent: Record<string, unknown>): string => {
   const data = { ...(recorded.data as Record<string, unknown>) }
@@ -57,6 +65,21 @@ const sameContent = (recorded: RecordedEvent, event: ClientEvent): boolean =>
 // ('any'); one sent with an id reads the stream, to answer a retry with the original.
 const judgedAlone = (event: ClientEvent): boolean => event.type === 'IndicatorReported' && event.id === undefined
 
+/**
+ * Scope check of a fact on its stream's region. A fact that names no region of its own (a
+ * correction, an arrival) takes its stream's: when that region is outside the key's scope, the
+ * answer is the one for a stream that does not exist (`judgeOnEmpty` throws it), so a scoped key
+ * cannot probe which ids exist in other regions (issue 16 item 7).
+ */
+const assertMayDecideOn = (principal: Principal, event: ClientEvent, streamRegion: RegionId, judgeOnEmpty: () => unknown): void => {
+  const ownRegion = (event.data as { region?: RegionId }).region
+  if (ownRegion === undefined && principal.regions !== null && !principal.regions.includes(streamRegion)) {
+    assertMayReport(principal)
+    judgeOnEmpty()
+  }
+  assertMaySubmitFor(principal, streamRegion)
+}
+
 const readHistory = async (store: EventStore, stream: string): Promise<RecordedEvent[]> => {
   const history: RecordedEvent[] = []
   for await (const event of store.readStream(stream)) history.push(event)
@@ -64,20 +87,27 @@ const readHistory = async (store: EventStore, stream: string): Promise<RecordedE
 }
 
 export const createIngest = ({ store, plans, clock, newId = newEventId }: IngestDeps) => {
-  const submit = async (principal: Principal, event: ClientEvent, requestId: string): Promise<Submitted> => {
+  const queue = createStreamQueue()
+
+  const submit = (principal: Principal, event: ClientEvent, requestId: string): Promise<Submitted> => {
     const stream = streamOf(event)
-    const id = event.id ?? newId()
-    const alone = judgedAlone(event)
+    // A reading judged alone is appended at 'any' and never conflicts: it need not wait its turn.
+    return judgedAlone(event) ? decideAndAppend(principal, event, requestId, stream, true) : queue.run(stream, () => decideAndAppend(principal, event, requestId, stream, false))
+  }
+
+  const decideAndAppend = async (principal: Principal, event: ClientEvent, requestId: string, stream: string, alone: boolean): Promise<Submitted> => {
+    // A uuid in upper or lower case names one event (docs/ARCHITECTURE.md §3): lowered first.
+    const id = event.id === undefined ? newId() : normalizeEventId(event.id)
     for (let attempt = 1; ; attempt++) {
       const history = alone ? [] : await readHistory(store, stream)
       const now = clock().toISOString()
       const judgement = judge(history, event, { plans: plans(), now })
       // Scope is checked on what the stream already knows, then again on the decided event
       // (a milestone item may carry its region only in its plan).
-      if (judgement.region !== null) assertMaySubmitFor(principal, judgement.region)
+      if (judgement.region !== null) assertMayDecideOn(principal, event, judgement.region, () => judge([], event, { plans: plans(), now }).decide())
       else assertMayReport(principal)
 
-      const original = event.id === undefined ? undefined : history.find((e) => e.id === event.id)
+      const original = event.id === undefined ? undefined : history.find((e) => e.id === id)
       if (original) {
         if (!sameContent(original, event))
           throw new IdConflict(id, `id: event ${id} is already recorded in ${stream} with other content`)
@@ -117,11 +147,17 @@ export const createIngest = ({ store, plans, clock, newId = newEventId }: Ingest
     }
   }
 
-  /** Each item judged on its own; items of one stream keep request order; streams run concurrently. */
+  /**
+   * Each item judged on its own; items of one stream keep request order; streams run concurrently,
+   * `batchChunk` of them at a time, and the batch yields to the event loop between chunks (and
+   * between chunks of parsing), so other requests are answered while a big batch runs.
+   */
   const submitBatch = async (principal: Principal, inputs: readonly unknown[], requestId: string): Promise<BatchItem[]> => {
     const items: BatchItem[] = new Array(inputs.length)
     const byStream = new Map<string, { index: number; event: ClientEvent }[]>()
-    inputs.forEach((input, index) => {
+    for (let index = 0; index < inputs.length; index++) {
+      if (index > 0 && index % (batchChunk * 4) === 0) await yieldToLoop()
+      const input = inputs[index]
       try {
         const event = parseClientEvent(input)
         const stream = streamOf(event)
@@ -131,19 +167,23 @@ export const createIngest = ({ store, plans, clock, newId = newEventId }: Ingest
       } catch (error) {
         items[index] = failure(index, error)
       }
-    })
-    await Promise.all(
-      [...byStream.values()].map(async (group) => {
-        for (const { index, event } of group) {
-          try {
-            const done = await submit(principal, event, requestId)
-            items[index] = { index, status: done.status, id: done.id, stream: done.stream, revision: done.revision, position: done.position }
-          } catch (error) {
-            items[index] = failure(index, error)
+    }
+    const groups = [...byStream.values()]
+    for (let start = 0; start < groups.length; start += batchChunk) {
+      if (start > 0) await yieldToLoop()
+      await Promise.all(
+        groups.slice(start, start + batchChunk).map(async (group) => {
+          for (const { index, event } of group) {
+            try {
+              const done = await submit(principal, event, requestId)
+              items[index] = { index, status: done.status, id: done.id, stream: done.stream, revision: done.revision, position: done.position }
+            } catch (error) {
+              items[index] = failure(index, error)
+            }
           }
-        }
-      }),
-    )
+        }),
+      )
+    }
     return items
   }
 

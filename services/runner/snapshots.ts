@@ -3,7 +3,9 @@
 // SHA-256 of its state, so a corrupt snapshot is detected and skipped, never trusted.
 import { createHash } from 'node:crypto'
 import { gunzipSync, gzip, gzipSync } from 'node:zlib'
+import path from 'node:path'
 import Database from 'better-sqlite3'
+import { ConfigError } from '../config.ts'
 
 export interface Snapshot {
   projection: string
@@ -62,14 +64,30 @@ interface Unwritten {
  * latest() finds it there; close() writes whatever is still waiting. A row that could not be
  * written (disk full) is reported by the next save(), which still takes its own snapshot.
  */
+/** Opens (creating) the snapshot file; a directory it cannot write is a configuration error naming both. */
+const openSnapshotFile = (file: string): Database.Database => {
+  let db: Database.Database | undefined
+  try {
+    db = new Database(file)
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = NORMAL')
+    db.exec(`CREATE TABLE IF NOT EXISTS snapshots (
+      projection TEXT NOT NULL, version INTEGER NOT NULL, position INTEGER NOT NULL,
+      anchor TEXT NOT NULL, state BLOB NOT NULL, sha256 TEXT NOT NULL,
+      PRIMARY KEY (projection, version, position)) WITHOUT ROWID`)
+    return db
+  } catch (error) {
+    db?.close()
+    const { code, message } = error as { code?: string; message?: string }
+    throw new ConfigError(
+      'TARGETWATCH_DATA_DIR',
+      `cannot open the snapshot file ${file} (${code ? `${code}: ` : ''}${message}); the directory ${path.dirname(file)} must exist and be writable by this process`,
+    )
+  }
+}
+
 export const createSqliteSnapshotStore = (file: string): SnapshotStore => {
-  const db = new Database(file)
-  db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = NORMAL')
-  db.exec(`CREATE TABLE IF NOT EXISTS snapshots (
-    projection TEXT NOT NULL, version INTEGER NOT NULL, position INTEGER NOT NULL,
-    anchor TEXT NOT NULL, state BLOB NOT NULL, sha256 TEXT NOT NULL,
-    PRIMARY KEY (projection, version, position)) WITHOUT ROWID`)
+  const db = openSnapshotFile(file)
   const insert = db.prepare('INSERT OR REPLACE INTO snapshots (projection, version, position, anchor, state, sha256) VALUES (?, ?, ?, ?, ?, ?)')
   const select = db.prepare(
     'SELECT position, anchor, state, sha256 FROM snapshots WHERE projection = ? AND version = ? AND position <= ? ORDER BY position DESC LIMIT 1',

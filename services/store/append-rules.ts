@@ -1,6 +1,7 @@
 // The append rules of the embedded stores, in one place so that memory (the reference) and
 // sqlite cannot drift apart: input checks, idempotent replay, expected revision, recordedAt.
 import { ConcurrencyError, IdConflict, ValidationError } from '../../domain/errors.ts'
+import { normalizeEventId } from './event-ids.ts'
 import { canonicalJson, isHashVersion } from './hashing.ts'
 import type { AppendResult, ExpectedRevision, NewEvent } from './port.ts'
 
@@ -53,9 +54,11 @@ export const prepareAppend = (stream: string, events: NewEvent[], expected: Expe
   }
   if (!Array.isArray(events)) throw new ValidationError('events: must be an array')
   const seen = new Set<string>()
-  return events.map((event, index) => {
+  return events.map((given, index) => {
     const where = `${stream} events[${index}]`
-    if (!isText(event?.id)) throw new ValidationError(`${where}.id: must be a non-empty string`)
+    if (!isText(given?.id)) throw new ValidationError(`${where}.id: must be a non-empty string`)
+    // The same uuid in upper and lower case is one event (docs/ARCHITECTURE.md §3, idempotency).
+    const event = { ...given, id: normalizeEventId(given.id) }
     if (!isText(event.type)) throw new ValidationError(`${where}.type: must be a non-empty string`)
     if (typeof event.occurredAt !== 'string') throw new ValidationError(`${where}.occurredAt: must be a string`)
     if (typeof event.meta !== 'object' || event.meta === null) throw new ValidationError(`${where}.meta: must be an object`)

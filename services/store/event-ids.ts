@@ -38,3 +38,11 @@ export const newEventId = (now: number = Date.now()): string => {
   const hex = bytes.toString('hex')
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
+
+const anyCaseUuid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
+
+/**
+ * A uuid names one event whatever its letter case (RFC 9562 §4: case-insensitive on input,
+ * lower case on output): it is lowered before idempotency is judged. Other ids stay as given.
+ */
+export const normalizeEventId = (id: string): string => (anyCaseUuid.test(id) ? id.toLowerCase() : id)

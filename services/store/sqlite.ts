@@ -4,7 +4,8 @@
 // read only when an insert collides with a recorded id, or the expected revision fails, which
 // is when an append may be the retry of an earlier one.
 import Database from 'better-sqlite3'
-import { DomainError, StoreUnavailable } from '../../domain/errors.ts'
+import { DomainError, IntegrityViolated, StoreUnavailable } from '../../domain/errors.ts'
+import { isSqliteCorruption } from './sqlite-corruption.ts'
 import {
   checkExpectedRevision,
   expectedRevisionHolds,
@@ -61,6 +62,12 @@ const isEventIdCollision = (error: unknown): boolean =>
 const unavailableCodes = /^SQLITE_(FULL|IOERR|CANTOPEN|READONLY|BUSY|LOCKED|NOMEM|CORRUPT|NOTADB|PROTOCOL)/
 
 const toStoreError = (error: unknown, action: 'write' | 'read' | 'open', consequence: string): unknown => {
+  // A damaged file is not a condition to wait out: README "Integrity".
+  if (isSqliteCorruption(error))
+    return new IntegrityViolated(
+      `event store ${action} failed: the SQLite file is damaged (${(error as { code?: string }).code ?? 'SQLITE_CORRUPT'}: ${(error as Error).message}); run targetwatch verify`,
+      { code: (error as { code?: string }).code ?? 'SQLITE_CORRUPT' },
+    )
   if (error instanceof Database.SqliteError && unavailableCodes.test(error.code)) {
     return new StoreUnavailable(`event store ${action} failed (${error.code}: ${error.message}); ${consequence}`, { code: error.code })
   }

@@ -66,6 +66,19 @@ export const appendContract = (t: Test, { name, open }: ContractContext): void =
     t.same(await revisionsOf(store, stream), [0, 1, 2])
   })
 
+  t.test(`${name}: a uuid id in upper and in lower case is one event (ids are normalised before idempotency)`, async (t) => {
+    const store = await open(t)
+    const stream = freshStream('id-case')
+    const event = newEvent({ n: 42 })
+    const upper = { ...event, id: event.id.toUpperCase() }
+    const first = await store.append(stream, [upper], 'any')
+    const again = await store.append(stream, [event], 'any')
+    t.equal(again.idempotent, true, 'the lower-case id is a retry of the upper-case one')
+    t.same(again.positions, first.positions, 'and answers with the original position')
+    const read = await collect(store.readStream(stream))
+    t.same(read.map((e) => e.id), [event.id], 'one event, recorded under the lower-case id')
+  })
+
   t.test(`${name}: an id recorded with other content, elsewhere or only partly is a conflict`, async (t) => {
     const store = await open(t)
     const stream = freshStream('conflict')

@@ -3,7 +3,8 @@
 // 500 whose message stays in the log.
 import type { FastifyError, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { DomainError, ReadModelBehind } from '../../../domain/errors.ts'
+import { DomainError, IntegrityViolated, ReadModelBehind } from '../../../domain/errors.ts'
+import { isSqliteCorruption } from '../../store/sqlite-corruption.ts'
 
 const fastifyCodes: Record<string, { status: number; code: string; message?: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE' },
@@ -13,9 +14,20 @@ const fastifyCodes: Record<string, { status: number; code: string; message?: str
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'INVALID_CONTENT_LENGTH' },
 }
 
+export interface ErrorsOptions {
+  /** Told of a damaged SQLite file met while answering (README "Integrity"). */
+  onCorruption?: (message: string) => void
+}
+
 export const errorsPlugin = fp(
-  async (app: FastifyInstance) => {
-    app.setErrorHandler((error: FastifyError, request, reply) => {
+  async (app: FastifyInstance, { onCorruption }: ErrorsOptions) => {
+    app.setErrorHandler((raw: FastifyError, request, reply) => {
+      // A damaged file, wherever it surfaces, is 503 INTEGRITY_VIOLATED, never a 500.
+      let error = raw
+      if (!(raw instanceof IntegrityViolated) && isSqliteCorruption(raw)) {
+        onCorruption?.(raw.message)
+        error = new IntegrityViolated(`the SQLite file is damaged (${raw.message}); run targetwatch verify`) as unknown as FastifyError
+      } else if (raw instanceof IntegrityViolated && raw.details && (raw.details as { code?: string }).code) onCorruption?.(raw.message)
       if (error instanceof DomainError) {
         if (error instanceof ReadModelBehind) void reply.header('retry-after', String(error.retryAfterSeconds))
         else if (error.status >= 500) request.log.error({ err: error }, error.message)

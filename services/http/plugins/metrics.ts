@@ -48,6 +48,24 @@ export const createMetrics = () => {
       labelNames: ['outcome'] as const,
       registers,
     }),
+    /** Integrity (README "Integrity"): findings by what found them and which check failed, and whether the log is intact. */
+    integrityFindings: new Counter({
+      name: 'targetwatch_integrity_findings_total',
+      help: 'Integrity findings (start-up check, scrub, damaged file met by a request) by source and check',
+      labelNames: ['source', 'check'] as const,
+      registers,
+    }),
+    integrityIntact: new Gauge({
+      name: 'targetwatch_integrity_intact',
+      help: '1 while no integrity check has failed, 0 once one has (then appends, proofs and attestations are refused)',
+      registers,
+    }),
+    scrubLastRun: new Gauge({
+      name: 'targetwatch_scrub_last_run',
+      help: 'The last completed integrity scrub: end time (timestamp_seconds), duration (duration_seconds), events checked (events), ok (1/0)',
+      labelNames: ['field'] as const,
+      registers,
+    }),
     /** Latest snapshot seen per projection (written by instrumentSnapshots). */
     snapshots: new Map<string, { position: number; savedAt: number | null }>(),
   }
