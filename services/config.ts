@@ -3,7 +3,7 @@ import path from 'node:path'
 import { type LedgerConfig, ledgerConfigFrom } from './audit/config.ts'
 import { type AlertsConfig, alertsConfigFrom } from './alerts/config.ts'
 
-export type StoreKind = 'sqlite' | 'memory' | 'eventstoredb'
+export type StoreKind = 'sqlite' | 'memory' | 'eventstoredb' | 'postgres'
 
 export interface Config {
   port: number
@@ -11,6 +11,8 @@ export interface Config {
   dataDir: string
   store: StoreKind
   eventstoreUrl: string | null
+  /** DATABASE_URL: the PostgreSQL server of TARGETWATCH_STORE=postgres. */
+  databaseUrl: string | null
   logLevel: string
   adminKey: string | null
   /** Max request body in bytes (a 10,000-event batch fits comfortably). */
@@ -32,7 +34,7 @@ export interface Config {
   alerts: AlertsConfig
   /**
    * Run the webhook dispatcher only while holding a lease recorded in the store, so exactly one
-   * of several instances delivers. `auto`: on with EventStoreDB (several instances), off with the
+   * of several instances delivers. `auto`: on with EventStoreDB and PostgreSQL (several instances), off with the
    * embedded stores (one process owns the file). TARGETWATCH_DISPATCHER_LEASE, _TTL_MS.
    */
   dispatcherLease: { enabled: boolean; ttlMs: number }
@@ -99,6 +101,23 @@ const hostOf = (env: Env): string => {
   return host
 }
 
+/** DATABASE_URL: required with TARGETWATCH_STORE=postgres, and a postgres:// or postgresql:// URL. */
+const databaseUrlOf = (env: Env, store: StoreKind): string | null => {
+  const raw = env.DATABASE_URL || null
+  if (store !== 'postgres') return raw
+  if (raw === null)
+    throw new ConfigError('DATABASE_URL', 'is required when TARGETWATCH_STORE=postgres (e.g. postgres://targetwatch:secret@localhost:5432/targetwatch)')
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'is not a URL (expected postgres://user:password@host:5432/database)')
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+    throw new ConfigError('DATABASE_URL', `must start with postgres:// or postgresql://, got ${url.protocol}//`)
+  return raw
+}
+
 const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
 
 const httpLimitsOf = (env: Env): HttpLimits => {
@@ -128,10 +147,11 @@ const trustProxyOf = (env: Env): string[] | null => {
 }
 
 export const loadConfig = (env: Env = process.env, cwd = process.cwd()): Config => {
-  const store = oneOf<StoreKind>(env, 'TARGETWATCH_STORE', 'sqlite', ['sqlite', 'memory', 'eventstoredb'])
+  const store = oneOf<StoreKind>(env, 'TARGETWATCH_STORE', 'sqlite', ['sqlite', 'memory', 'eventstoredb', 'postgres'])
   const eventstoreUrl = env.EVENTSTORE_URL || null
   if (store === 'eventstoredb' && !eventstoreUrl)
     throw new ConfigError('EVENTSTORE_URL', 'is required when TARGETWATCH_STORE=eventstoredb (e.g. esdb://localhost:2113?tls=false)')
+  const databaseUrl = databaseUrlOf(env, store)
   const adminKey = env.TARGETWATCH_ADMIN_KEY || null
   if (adminKey !== null && adminKey.length < 16)
     throw new ConfigError('TARGETWATCH_ADMIN_KEY', 'must be at least 16 characters, so it cannot be guessed')
@@ -141,6 +161,7 @@ export const loadConfig = (env: Env = process.env, cwd = process.cwd()): Config 
     dataDir: path.resolve(cwd, env.TARGETWATCH_DATA_DIR || './data'),
     store,
     eventstoreUrl,
+    databaseUrl,
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     adminKey,
     bodyLimit: integer(env, 'TARGETWATCH_BODY_LIMIT', 8 * 1024 * 1024, 1024, 512 * 1024 * 1024),
@@ -158,7 +179,7 @@ export const loadConfig = (env: Env = process.env, cwd = process.cwd()): Config 
       throw new ConfigError(variable, message)
     }),
     dispatcherLease: {
-      enabled: ((mode) => (mode === 'auto' ? store === 'eventstoredb' : mode === 'on'))(
+      enabled: ((mode) => (mode === 'auto' ? store === 'eventstoredb' || store === 'postgres' : mode === 'on'))(
         oneOf(env, 'TARGETWATCH_DISPATCHER_LEASE', 'auto', ['auto', 'on', 'off']),
       ),
       ttlMs: integer(env, 'TARGETWATCH_DISPATCHER_LEASE_TTL_MS', 60_000, 1_000, 3_600_000),

@@ -88,6 +88,12 @@ export const openStore = async (config: Config, clock: () => Date, logger?: Logg
         logger: logger?.child({ component: 'eventstoredb' }),
       })
     }
+    case 'postgres': {
+      // The log is on the server; snapshots, the Merkle side file and keys stay in the data dir.
+      mkdirSync(config.dataDir, { recursive: true })
+      const { createPostgresStore } = await import('./store/postgres.ts')
+      return createPostgresStore({ connectionString: config.databaseUrl!, clock, logger: logger?.child({ component: 'postgres' }) })
+    }
     default: {
       const _exhaustive: never = config.store
       return _exhaustive

@@ -48,11 +48,11 @@ const sameRecord = (stored: RecordedEvent, exported: RecordedEvent, comparePosit
   return null
 }
 
-/** The embedded stores number the log 1, 2, 3, ...; EventStoreDB's positions are only ordered. */
-const numbersDensely = (store: EventStore) => store.kind === 'memory' || store.kind === 'sqlite'
+/** The embedded stores and PostgreSQL number the log 1, 2, 3, ...; EventStoreDB's positions are only ordered. */
+const numbersDensely = (store: EventStore) => store.kind === 'memory' || store.kind === 'sqlite' || store.kind === 'postgres'
 
 export interface ImportOptions {
-  /** Appends in flight at once; the embedded stores keep call order, others get 1. */
+  /** Appends in flight at once; the embedded stores and PostgreSQL (one group-commit queue) keep call order, others get 1. */
   window?: number
 }
 

@@ -11,7 +11,7 @@ export const importUsage = `import [--file export.ndjson]
 
 export const importCommand = async (config: Config, args: string[]): Promise<number> => {
   const { values } = parseArgs({ args, options: { file: { type: 'string' } } })
-  if (config.store === 'memory') throw new Error('import: TARGETWATCH_STORE=memory keeps nothing; import into sqlite or eventstoredb')
+  if (config.store === 'memory') throw new Error('import: TARGETWATCH_STORE=memory keeps nothing; import into sqlite, postgres or eventstoredb')
   const { openStore } = await import('../services.ts')
   const store = await openStore(config, () => new Date())
   try {

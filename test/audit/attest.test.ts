@@ -113,10 +113,12 @@ t.test('answers attested while events arrive are each exactly the state at their
     for (let round = 0; writing && round < 40; round++) await postEvents(h, samplingBatches(`L${round}`, 25, { region: 'anshun' }, 3))
   })()
   const bodies: Record<string, unknown>[] = []
-  for (let i = 0; i < 12; i++) bodies.push(await getJson(`${h.url}/v1/targets/food-sampling-pass-rate?at=2020-06-30&attest=true`))
+  const sizes = () => new Set(bodies.map((b) => (b.attestation as { treeSize: number }).treeSize)).size
+  // At least 12 answers, and (bounded) until the log has moved between them: a slower store commits later.
+  for (let i = 0; i < 12 || (sizes() < 2 && i < 400); i++) bodies.push(await getJson(`${h.url}/v1/targets/food-sampling-pass-rate?at=2020-06-30&attest=true`))
   writing = false
   await writer
-  t.ok(new Set(bodies.map((b) => (b.attestation as { treeSize: number }).treeSize)).size > 1, 'the log moved between answers')
+  t.ok(sizes() > 1, 'the log moved between answers')
   const exported = await exportOf(h.url)
   for (const body of bodies) {
     const check = await checkAttestation(body, eventsOf(exported), { trustedKey: null })

@@ -5,13 +5,17 @@ import path from 'node:path'
 import { batch } from '../helpers/facts.ts'
 import { adminKey, startHarness, type Harness } from '../helpers/harness.ts'
 import { projectRoot } from '../helpers/process.ts'
+import { persistentStore } from '../helpers/test-store.ts'
 
 export const auth = { authorization: `Bearer ${adminKey}` }
 
-/** A harness on SQLite in a temp dir (or `dataDir`), listening on 127.0.0.1; checkpoints only when asked. */
+/**
+ * A harness on SQLite in a temp dir (or `dataDir`; on PostgreSQL with TARGETWATCH_TEST_STORE),
+ * listening on 127.0.0.1; checkpoints only when asked.
+ */
 export const listening = async (options: { dataDir?: string; env?: Record<string, string>; clock?: () => Date } = {}) => {
   const h = await startHarness({
-    store: 'sqlite',
+    store: persistentStore(),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     env: { TARGETWATCH_LEDGER_CHECKPOINT_EVERY: '1000000', TARGETWATCH_LEDGER_CHECKPOINT_INTERVAL: '0', ...options.env },
@@ -31,7 +35,11 @@ export const getJson = async (url: string): Promise<any> => {
 export const postEvents = async (h: Harness, events: unknown[]) => {
   const response = await h.app.inject({ method: 'POST', url: '/v1/events/batch', headers: h.auth(), payload: { events } })
   if (response.statusCode !== 200 || response.json().errors) throw new Error(`batch failed: ${response.body.slice(0, 500)}`)
-  return response.json().items as { position: number }[]
+  const items = response.json().items as { position: number }[]
+  // Reads without a position are eventually consistent (docs/ARCHITECTURE.md, section 4): the
+  // tests read what they wrote, so they wait for the read models as a client passes `position`.
+  await h.services.runner.waitFor(Math.max(0, ...items.map((item) => item.position)))
+  return items
 }
 
 /** `count` sampling batches named `${prefix}-i`, every `failEvery`-th failing. */

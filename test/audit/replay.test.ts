@@ -4,6 +4,7 @@ import t from 'tap'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { cliLogSource } from '../helpers/test-store.ts'
 import { auth, cli, listening, postEvents, samplingBatches } from './helpers.ts'
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'targetwatch-replay-'))
@@ -23,7 +24,8 @@ const served = (async () => {
 
 t.test('the table lists every target with its zh title, status, value and threshold, as the service answers', async (t) => {
   const { answer } = await served
-  const run = await cli(['replay', '--at', '2020-06-30', '--data', dataDir])
+  const source = await cliLogSource(dataDir)
+  const run = await cli(['replay', '--at', '2020-06-30', ...source.args], { env: source.env })
   t.equal(run.code, 0, run.stderr)
   const lines = run.stdout.split('\n')
   t.match(lines[0], /^at 2020-06-30T23:59:59\.999\+08:00, log position 202$/, 'the 2020 plan and 201 events')
@@ -50,7 +52,8 @@ t.test('--as-of replays what the log held before the correction, also from an ex
   t.equal(body.position, 201)
   t.match(body.plan, { id: 'guizhou-2020', revision: 0 })
   t.match(body.targets.find((x: { id: string }) => x.id === 'food-sampling-pass-rate'), { scope: 'qiannan', value: 0.975, status: 'breached' })
-  const bad = await cli(['replay', '--at', 'mid-June', '--data', dataDir])
+  const source = await cliLogSource(dataDir)
+  const bad = await cli(['replay', '--at', 'mid-June', ...source.args], { env: source.env })
   t.equal(bad.code, 2)
   t.match(bad.stderr, /replay: --at must be a date YYYY-MM-DD or an instant, got 'mid-June'/)
 })

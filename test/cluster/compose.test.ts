@@ -66,6 +66,18 @@ t.test('cluster profile: three gossiping nodes and two targetwatch instances on 
   for (const [name, app] of apps) t.same(Object.keys(app.depends_on ?? {}).sort(), nodes.map(([node]) => node).sort(), `${name} waits for the nodes`)
 })
 
+t.test('postgres profile: PostgreSQL with health check and volume, targetwatch on it', async (t) => {
+  const { postgres, 'targetwatch-pg': app } = compose.services
+  t.same(postgres.profiles, ['postgres'])
+  t.match(postgres.image, /^postgres:\d+/)
+  t.match(JSON.stringify(postgres.healthcheck?.test), /pg_isready/)
+  t.ok(postgres.volumes?.some((volume) => volume.endsWith(':/var/lib/postgresql/data')), 'data on a volume')
+  t.same(app.profiles, ['postgres'])
+  t.match(app.environment, { TARGETWATCH_STORE: 'postgres', DATABASE_URL: /^postgres:\/\/targetwatch:.+@postgres:5432\/targetwatch$/ })
+  t.same(app.depends_on, { postgres: { condition: 'service_healthy' } })
+  t.ok(Object.keys(compose.volumes ?? {}).includes('postgres-data'), 'the volume is declared')
+})
+
 const dockerCompose = spawnSync('docker-compose', ['version'], { encoding: 'utf8' })
 if (dockerCompose.error !== undefined || dockerCompose.status !== 0) {
   t.comment('docker-compose is not installed: `docker-compose config` not run (the schema check above still ran; .ci/run installs it)')
@@ -74,10 +86,13 @@ if (dockerCompose.error !== undefined || dockerCompose.status !== 0) {
     const config = (...args: string[]) => execFileSync('docker-compose', ['-f', file.pathname, ...args, 'config'], { encoding: 'utf8' })
     const plain = parse(config()) as Compose
     const cluster = parse(config('--profile', 'cluster')) as Compose
-    const all = ['esdb-node1', 'esdb-node2', 'esdb-node3', 'eventstore', 'targetwatch', 'targetwatch-a', 'targetwatch-b']
+    const all = ['esdb-node1', 'esdb-node2', 'esdb-node3', 'eventstore', 'postgres', 'targetwatch', 'targetwatch-a', 'targetwatch-b', 'targetwatch-pg']
     t.same(Object.keys(cluster.services).sort(), all)
     const profiled = Object.entries(plain.services).filter(([, service]) => service.profiles?.includes('cluster')).map(([name]) => name)
     t.same(profiled.sort(), ['esdb-node1', 'esdb-node2', 'esdb-node3', 'targetwatch-a', 'targetwatch-b'], 'docker-compose sees the cluster profile')
     t.match(cluster.services['targetwatch-b'].environment, { TARGETWATCH_STORE: 'eventstoredb' }, 'merge keys resolved by docker-compose itself')
+    const withPostgres = parse(config('--profile', 'postgres')) as Compose
+    t.ok(['postgres', 'targetwatch-pg'].every((name) => name in withPostgres.services), 'docker-compose sees the postgres profile')
+    t.match(withPostgres.services['targetwatch-pg'].environment, { TARGETWATCH_STORE: 'postgres' })
   })
 }

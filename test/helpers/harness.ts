@@ -1,5 +1,6 @@
 // A fresh service per test: real fastify (inject), real store (memory by default, or a SQLite
-// file in a temp dir), silent logs, a fixed or supplied clock.
+// file in a temp dir, or a fresh PostgreSQL database: test/helpers/test-store.ts), silent logs,
+// a fixed or supplied clock.
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -8,6 +9,7 @@ import type { FastifyInstance } from 'fastify'
 import { loadConfig, type StoreKind } from '../../services/config.ts'
 import { buildApp } from '../../services/http/app.ts'
 import { openServices, type Services } from '../../services/services.ts'
+import { storeEnv, storeFor } from './test-store.ts'
 
 export const adminKey = 'test-admin-key-0123456789'
 
@@ -28,7 +30,7 @@ export const startHarness = async (
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'targetwatch-test-'))
   const config = loadConfig({
     TARGETWATCH_DATA_DIR: dataDir,
-    TARGETWATCH_STORE: options.store ?? 'memory',
+    ...(await storeEnv(storeFor(options.store), dataDir)),
     TARGETWATCH_ADMIN_KEY: adminKey,
     ...options.env,
   })

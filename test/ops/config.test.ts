@@ -30,7 +30,7 @@ const badValues: [string, string, RegExp][] = [
   ['PORT', 'eighty', /^PORT: must be a whole number, got 'eighty'$/],
   ['PORT', '70000', /^PORT: must be between 0 and 65535, got 70000$/],
   ['HOST', 'my host', /^HOST: must be an IP address or a host name, got 'my host'$/],
-  ['TARGETWATCH_STORE', 'postgres', /^TARGETWATCH_STORE: must be one of sqlite, memory, eventstoredb, got 'postgres'$/],
+  ['TARGETWATCH_STORE', 'mysql', /^TARGETWATCH_STORE: must be one of sqlite, memory, eventstoredb, postgres, got 'mysql'$/],
   ['TARGETWATCH_ADMIN_KEY', 'short', /^TARGETWATCH_ADMIN_KEY: must be at least 16 characters/],
   ['LOG_LEVEL', 'loud', /^LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got 'loud'$/],
   ['TARGETWATCH_BODY_LIMIT', '10', /^TARGETWATCH_BODY_LIMIT: must be between 1024 and \d+, got 10$/],
@@ -49,6 +49,12 @@ const cases = [
     variable: 'EVENTSTORE_URL',
     env: { TARGETWATCH_STORE: 'eventstoredb' },
     message: /^EVENTSTORE_URL: is required when TARGETWATCH_STORE=eventstoredb/,
+  },
+  {
+    name: 'TARGETWATCH_STORE=postgres without DATABASE_URL',
+    variable: 'DATABASE_URL',
+    env: { TARGETWATCH_STORE: 'postgres' },
+    message: /^DATABASE_URL: is required when TARGETWATCH_STORE=postgres/,
   },
 ]
 
