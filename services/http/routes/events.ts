@@ -5,6 +5,7 @@ import { ClientEventSchema } from '../../../domain/events.ts'
 import { parseClientEvent } from '../../../domain/parse-event.ts'
 import type { Ingest } from '../../ingest/submit.ts'
 import { principalOf } from '../plugins/auth.ts'
+import { stageHooks } from '../../stage-profile.ts'
 import { errorResponse, jsonSchemaOf, parsedBy, zodPart } from '../schemas.ts'
 
 const appended = {
@@ -34,6 +35,8 @@ export const eventRoutes = async (app: FastifyInstance, { ingest, maxBatch }: { 
     '/v1/events',
     {
       config: { access: ['reporter', 'admin'] },
+      // Per-stage timing hooks, only when TARGETWATCH_PROFILE_STAGES is set (stage-profile.ts).
+      ...stageHooks(),
       schema: {
         summary: 'Submit one indicator fact',
         tags: ['events'],
