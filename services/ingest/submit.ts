@@ -10,6 +10,7 @@ import { newEventId, normalizeEventId } from '../store/event-ids.ts'
 import { canonicalJson } from '../store/hashing.ts'
 import type { EventStore, RecordedEvent } from '../store/port.ts'
 import { createStreamQueue } from './stream-queue.ts'
+import { now as stageNow, profilingStages, record } from '../stage-profile.ts'
 import { assertMayReport, assertMaySubmitFor, type Principal } from '../auth/principal.ts'
 import type { RegionId } from '../../domain/regions.ts'
 
@@ -92,14 +93,19 @@ export const createIngest = ({ store, plans, clock, newId = newEventId }: Ingest
   const submit = (principal: Principal, event: ClientEvent, requestId: string): Promise<Submitted> => {
     const stream = streamOf(event)
     // A reading judged alone is appended at 'any' and never conflicts: it need not wait its turn.
-    return judgedAlone(event) ? decideAndAppend(principal, event, requestId, stream, true) : queue.run(stream, () => decideAndAppend(principal, event, requestId, stream, false))
+    if (judgedAlone(event)) return decideAndAppend(principal, event, requestId, stream, true)
+    if (!profilingStages) return queue.run(stream, () => decideAndAppend(principal, event, requestId, stream, false))
+    const queued = stageNow()
+    return queue.run(stream, () => (record('ingest.queue', queued), decideAndAppend(principal, event, requestId, stream, false)))
   }
 
   const decideAndAppend = async (principal: Principal, event: ClientEvent, requestId: string, stream: string, alone: boolean): Promise<Submitted> => {
     // A uuid in upper or lower case names one event (docs/ARCHITECTURE.md §3): lowered first.
     const id = event.id === undefined ? newId() : normalizeEventId(event.id)
     for (let attempt = 1; ; attempt++) {
+      let since = profilingStages ? stageNow() : 0n
       const history = alone ? [] : await readHistory(store, stream)
+      if (profilingStages) (record('ingest.read', since), (since = stageNow()))
       const now = clock().toISOString()
       const judgement = judge(history, event, { plans: plans(), now })
       // Scope is checked on what the stream already knows, then again on the decided event
@@ -118,6 +124,7 @@ export const createIngest = ({ store, plans, clock, newId = newEventId }: Ingest
       assertMaySubmitFor(principal, (decision.data as { region?: RegionId }).region ?? null)
 
       const last = history.at(-1)
+      if (profilingStages) (record('ingest.decide', since), (since = stageNow()))
       try {
         const result = await store.append(
           stream,
@@ -132,6 +139,7 @@ export const createIngest = ({ store, plans, clock, newId = newEventId }: Ingest
           ],
           alone ? 'any' : last ? last.revision : 'no_stream',
         )
+        if (profilingStages) record('ingest.append (wait until durable)', since)
         return {
           status: result.idempotent ? 200 : 201,
           id,

@@ -22,6 +22,7 @@ import type { AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptio
 import { openDatabase, prepareStatements } from './sqlite-schema.ts'
 import { encodeEventId, isPackedEventId, namedRowToEvent, rowToEvent } from './sqlite-rows.ts'
 import { createSubscriptions } from './subscription.ts'
+import { now as stageNow, profilingStages, record } from '../stage-profile.ts'
 
 export interface SqliteStoreOptions {
   file: string
@@ -180,6 +181,7 @@ export const createSqliteStore = (options: SqliteStoreOptions): SqliteEventStore
     queue = []
     if (batch.length === 0) return
     let outcomes: Outcome[]
+    const since = profilingStages ? stageNow() : 0n
     try {
       // IMMEDIATE takes the write lock up front, so another process cannot deadlock the upgrade.
       outcomes = writeBatch.immediate(batch)
@@ -188,6 +190,7 @@ export const createSqliteStore = (options: SqliteStoreOptions): SqliteEventStore
       for (const item of batch) item.reject(failure)
       return
     }
+    if (profilingStages) record('store.commit (loop blocked, per append)', since, batch.length)
     counters.transactions += 1
     counters.appends += batch.length
     let written = 0
@@ -205,7 +208,10 @@ export const createSqliteStore = (options: SqliteStoreOptions): SqliteEventStore
     new Promise<AppendResult>((resolve, reject) => {
       if (state !== 'open') throw new StoreUnavailable('event store is closed')
       // Validation and canonical JSON happen here, outside the write transaction.
-      queue.push({ stream, prepared: prepareAppend(stream, events, expected), expected, resolve, reject })
+      const since = profilingStages ? stageNow() : 0n
+      const prepared = prepareAppend(stream, events, expected)
+      if (profilingStages) record('store.prepare', since)
+      queue.push({ stream, prepared, expected, resolve, reject })
       scheduled ??= setImmediate(flush)
     })
 

@@ -3,6 +3,7 @@
 // event committed at any moment (even mid catch-up) is read exactly once, in position order.
 import type { EventStore, Position, RecordedEvent, Subscription, SubscriptionHandler } from './port.ts'
 import { setImmediate as nextTurn } from 'node:timers/promises'
+import { now, profilingStages, record } from '../stage-profile.ts'
 
 type LogReader = Pick<EventStore, 'readAll' | 'head'> & {
   /**
@@ -76,8 +77,10 @@ export const createSubscriptions = (log: LogReader): Subscriptions => {
         for await (const page of pagesFrom(log, position)) {
           for (const event of page) {
             if (stop.aborted) break
+            const since = profilingStages ? now() : 0n
             const handled = handler(event)
             if (handled !== undefined) await handled
+            if (profilingStages) record('live folds (after the reply, per event)', since)
             position = event.position
             if (position >= target) caughtUp()
           }

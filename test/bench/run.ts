@@ -1,7 +1,7 @@
 // `npm run bench`: every performance figure of issue #7 against a ceiling measured in the same run
 // on the same machine, as one table (stdout; progress goes to stderr). Never part of `npm test`.
 // Environment: BENCH_SCALES (100k,1M,10M), BENCH_REPEAT (3), BENCH_SECONDS (10), BENCH_DIR,
-// BENCH_CONNECTIONS (50), BENCH_ONLY (ingest,batch,rebuild,plans,targets,history,extra,calibration). See README.
+// BENCH_CONNECTIONS (50), BENCH_ONLY (ingest,profile,batch,rebuild,plans,targets,history,extra,calibration). See README.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -10,6 +10,7 @@ import { formatScale, loadBenchConfig } from './config.ts'
 import { calibration } from './calibration.ts'
 import { extraFigures } from './extras.ts'
 import { batchIngest, durableCommits, singleIngest } from './ingest.ts'
+import { ingestProfile } from './ingest-profile.ts'
 import { seededLog } from './logs.ts'
 import { rebuild, type RebuildResult } from './rebuild.ts'
 import { formatTable, type Figure } from './table.ts'
@@ -36,6 +37,11 @@ if (wants('ingest')) {
   log('durable single-event ingest')
   figures.push(await singleIngest(config, work, log))
   figures.push(await durableCommits(work))
+  sample()
+}
+if (wants('profile')) {
+  log('per-stage profile of POST /v1/events')
+  figures.push(...(await ingestProfile(config, work, log)))
   sample()
 }
 if (wants('batch')) {

@@ -5,6 +5,7 @@ import fp from 'fastify-plugin'
 import { Forbidden, RateLimited, Unauthorized } from '../../../domain/errors.ts'
 import { createFailureLimiter } from './auth-failures.ts'
 import type { KeyService } from '../../auth/keys.ts'
+import { now, profilingStages, record } from '../../stage-profile.ts'
 import type { Principal, Role } from '../../auth/principal.ts'
 
 export type Access = 'public' | readonly Role[]
@@ -54,7 +55,9 @@ export const authPlugin = fp(
           retryAfterSeconds,
         })
       }
+      const since = profilingStages ? now() : 0n
       const principal = keys.authenticate(token)
+      if (profilingStages) record('http.auth', since)
       if (!principal) {
         failures?.record(request.ip)
         throw new Unauthorized('API key is unknown or revoked')

@@ -5,6 +5,7 @@ import { ClientEventSchema } from '../../../domain/events.ts'
 import { parseClientEvent } from '../../../domain/parse-event.ts'
 import type { BatchItem, Ingest, Submitted } from '../../ingest/submit.ts'
 import { principalOf } from '../plugins/auth.ts'
+import { stageHooks } from '../../stage-profile.ts'
 import { ErrorBody, answerOf, errorResponse, jsonSchemaOf, parsedBy, responseSchemaOf, zodPart } from '../schemas.ts'
 
 const Appended = answerOf<Omit<Submitted, 'status'>>()(
@@ -45,6 +46,8 @@ export const eventRoutes = async (app: FastifyInstance, { ingest, maxBatch }: { 
     '/v1/events',
     {
       config: { access: ['reporter', 'admin'] },
+      // Per-stage timing hooks, only when TARGETWATCH_PROFILE_STAGES is set (stage-profile.ts).
+      ...stageHooks(),
       schema: {
         summary: 'Submit one fact',
         tags: ['events'],
