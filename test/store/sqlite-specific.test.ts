@@ -70,13 +70,16 @@ t.test('a reopened file holds every event, chain and stream revision', async (t)
   t.equal(second.database.pragma('synchronous', { simple: true }), 2, 'synchronous=FULL')
 })
 
-t.test('uuid ids are stored as 16 bytes, other ids as text, and both round-trip', async (t) => {
+t.test('uuid ids are stored as 16 bytes in any letter case, other ids as text, and both round-trip', async (t) => {
   const store = openStore(t, tempFile(t))
-  const ids = ['0f8fad5b-d9cb-469f-a165-70867728950e', '0F8FAD5B-D9CB-469F-A165-70867728950E', 'import:legacy-42']
+  // A uuid is one id whatever its letter case (README, attack hardening item 6): upper case is
+  // lowered before idempotency, so it is stored as 16 bytes and read back in lower case.
+  const ids = ['0f8fad5b-d9cb-469f-a165-70867728950e', '1F8FAD5B-D9CB-469F-A165-70867728950E', 'import:legacy-42']
   await store.append('ids', ids.map((id) => newEvent({ id }, { id })), 'no_stream')
-  t.same((await collect(store.readStream('ids'))).map((event) => event.id), ids)
+  t.same((await collect(store.readStream('ids'))).map((event) => event.id), [ids[0], ids[1]!.toLowerCase(), ids[2]])
   const stored = store.database.prepare('SELECT typeof(event_id) AS kind, length(event_id) AS size FROM events ORDER BY position').all()
-  t.same(stored, [{ kind: 'blob', size: 16 }, { kind: 'text', size: 36 }, { kind: 'text', size: 16 }])
+  t.same(stored, [{ kind: 'blob', size: 16 }, { kind: 'blob', size: 16 }, { kind: 'text', size: 16 }])
+  await t.rejects(store.append('ids', [newEvent({ id: ids[0]!.toUpperCase() }, { id: ids[0]!.toUpperCase() })], 'any'), { code: 'EVENT_ID_CONFLICT' }, 'the first id in upper case is the same event')
 })
 
 t.test('ids and hashes read back alike through every read path, zero bytes and non-ASCII ids included', async (t) => {
