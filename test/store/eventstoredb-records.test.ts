@@ -63,7 +63,7 @@ t.test('an event becomes a JSON record whose envelope carries the chain, and rea
 })
 
 t.test('ids that are not lowercase uuids get a stable uuid and are kept in the envelope', async (t) => {
-  for (const id of ['alert-target-1-zunyi-3', 'ABCDEF01-2345-6789-ABCD-EF0123456789', '事件-1']) {
+  for (const id of ['alert-target-1-zunyi-3', '事件-1']) {
     const [prepared] = prepareAppend('s', [newEvent({ id })], 'any')
     const { record } = toEsdbRecord(prepared, 's', 0, genesisHash)
     t.match(record.id, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, `${id}: a version 8 uuid`)
@@ -72,6 +72,12 @@ t.test('ids that are not lowercase uuids get a stable uuid and are kept in the e
     t.equal(fromEsdbRecord(asRead('s', 0n, record))?.id, id, `${id}: reads back as given`)
   }
   t.not(esdbEventId('a'), esdbEventId('b'), 'different ids, different uuids')
+  // A uuid in upper case is the same id as in lower case (README, attack hardening item 6): the
+  // port lowers it, so it is the record's own uuid and reads back lowered.
+  const [upper] = prepareAppend('s', [newEvent({ id: 'ABCDEF01-2345-6789-ABCD-EF0123456789' })], 'any')
+  const { record } = toEsdbRecord(upper, 's', 0, genesisHash)
+  t.equal(record.id, 'abcdef01-2345-6789-abcd-ef0123456789', 'an upper-case uuid is stored as its lower-case self')
+  t.equal(fromEsdbRecord(asRead('s', 0n, record))?.id, 'abcdef01-2345-6789-abcd-ef0123456789')
 })
 
 t.test('an imported recordedAt is kept; otherwise the server time is recordedAt', async (t) => {
