@@ -6,6 +6,7 @@ import type { Logger } from 'pino'
 import type { Projection } from '../../projections/projection.ts'
 import type { EventStore, Position, RecordedEvent } from '../store/port.ts'
 import type { SnapshotStore } from './snapshots.ts'
+import { foldCatchUp, foldReaderOf } from './fold-catch-up.ts'
 
 export interface RunnerOptions {
   store: EventStore
@@ -120,6 +121,12 @@ export const createRunner = ({
   const start = async (): Promise<void> => {
     await loadSlots()
     abort = new AbortController()
+    const signal = abort.signal
+    // On a SQLite log, catch up from the fold column first (fold-catch-up.ts), while nothing
+    // listens: a listener is given whole events, so one registered meanwhile hands over to the
+    // subscription, which goes on from the position reached.
+    const foldReader = foldReaderOf(store)
+    if (foldReader && listeners.size === 0) await foldCatchUp(foldReader, position, apply, () => !signal.aborted && listeners.size === 0)
     const subscription = store.subscribeAll(position === 0 ? 'start' : position, apply, abort.signal)
     done = subscription.done.catch((err) => logger.error({ err }, 'projection subscription ended with an error'))
     await subscription.caughtUp

@@ -3,9 +3,14 @@
 // scans), uuids as 16-byte blobs so the id index stays small, hashes as 32-byte blobs.
 import Database from 'better-sqlite3'
 import { StoreUnavailable } from '../../domain/errors.ts'
+import { backfillFolds } from './sqlite-fold-rows.ts'
 
-/** PRAGMA user_version of the layout below. */
-export const schemaVersion = 1
+/**
+ * PRAGMA user_version of the layout below. Version 2 added `fold`, the compact form of the fields
+ * the projections fold (projections/compact-facts.ts): derived from data, not hashed, NULL for
+ * types without one (docs/ARCHITECTURE.md, section 3, "The fold column").
+ */
+export const schemaVersion = 2
 
 const schema = `
   CREATE TABLE streams (
@@ -25,6 +30,7 @@ const schema = `
     data TEXT NOT NULL,
     meta TEXT NOT NULL,
     hash BLOB NOT NULL,
+    fold TEXT,
     UNIQUE (stream_id, revision)
   );
   CREATE UNIQUE INDEX events_by_event_id ON events (event_id);
@@ -54,9 +60,22 @@ const migrate = (db: Database.Database) => {
     if (version > schemaVersion) {
       throw new StoreUnavailable(`event store ${db.name} has schema version ${version}; this build reads up to ${schemaVersion}`)
     }
-    db.exec(schema)
-    db.pragma(`user_version = ${schemaVersion}`)
+    if (version === 0) {
+      db.exec(schema)
+      db.pragma(`user_version = ${schemaVersion}`)
+      return
+    }
+    // Layout 1 -> 2 in place: the column first; the rows are filled below.
+    const columns = db.pragma('table_info(events)') as { name: string }[]
+    if (!columns.some((column) => column.name === 'fold')) db.exec('ALTER TABLE events ADD COLUMN fold TEXT')
   }).immediate()
+  // The backfill runs in batches of their own transactions (the WAL stays small); the version
+  // becomes 2 only once every row was visited, so an upgrade cut short goes on at the next open,
+  // and meanwhile its rows without a fold are read from their data.
+  if ((db.pragma('user_version', { simple: true }) as number) === 1) {
+    backfillFolds(db)
+    db.pragma(`user_version = ${schemaVersion}`)
+  }
 }
 
 // Blobs cross the boundary as hex text, converted inside SQLite: far cheaper than a Node Buffer
@@ -84,11 +103,11 @@ export const prepareStatements = (db: Database.Database) => ({
   ),
   /**
    * stream id, revision, packed (1 when the id is a canonical uuid, stored as 16 bytes), the id
-   * twice (packed or as text), type, occurredAt, recordedAt, data, meta, hash (hex).
+   * twice (packed or as text), type, occurredAt, recordedAt, data, meta, hash (hex), fold.
    */
-  insertEvent: db.prepare<[number, number, number, string, string, string, string, string, string, string, string]>(
-    'INSERT INTO events (stream_id, revision, event_id, type, occurred_at, recorded_at, data, meta, hash) ' +
-      "VALUES (?, ?, CASE WHEN ? THEN unhex(?, '-') ELSE ? END, ?, ?, ?, ?, ?, unhex(?))",
+  insertEvent: db.prepare<[number, number, number, string, string, string, string, string, string, string, string, string | null]>(
+    'INSERT INTO events (stream_id, revision, event_id, type, occurred_at, recorded_at, data, meta, hash, fold) ' +
+      "VALUES (?, ?, CASE WHEN ? THEN unhex(?, '-') ELSE ? END, ?, ?, ?, ?, ?, unhex(?), ?)",
   ),
   lastRecordedAt: db.prepare<[], string>('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1').pluck(),
   recordedAtOf: db.prepare<[number], string>('SELECT recorded_at FROM events WHERE position = ?').pluck(),

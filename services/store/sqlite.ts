@@ -22,6 +22,7 @@ import type { AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptio
 import { openDatabase, prepareStatements } from './sqlite-schema.ts'
 import { encodeEventId, isPackedEventId, namedRowToEvent, rowToEvent } from './sqlite-rows.ts'
 import { createSubscriptions } from './subscription.ts'
+import { encodeFold } from '../../projections/compact-facts.ts'
 import { now as stageNow, profilingStages, record } from '../stage-profile.ts'
 
 export interface SqliteStoreOptions {
@@ -127,7 +128,8 @@ export const createSqliteStore = (options: SqliteStoreOptions): SqliteEventStore
     const positions = prepared.map(({ event, dataJson }, index) => {
       const { revision, hash, meta } = chained[index]
       const packed = isPackedEventId(event.id) ? 1 : 0
-      const inserted = sql.insertEvent.run(streamId, revision, packed, event.id, event.id, event.type, event.occurredAt, recordedAts[index], dataJson, meta, hash)
+      const fold = encodeFold(event.type, event.data)
+      const inserted = sql.insertEvent.run(streamId, revision, packed, event.id, event.id, event.type, event.occurredAt, recordedAts[index], dataJson, meta, hash, fold)
       return Number(inserted.lastInsertRowid)
     })
     if (row !== undefined) sql.updateStream.run(nextRevision, prevHash, row.id)
