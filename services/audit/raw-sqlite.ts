@@ -8,6 +8,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { StoreUnavailable } from '../../domain/errors.ts'
 import type { Position, RecordedEvent } from '../store/port.ts'
 import { rowToEvent } from '../store/sqlite-rows.ts'
+import { encodeFold } from '../../projections/compact-facts.ts'
 import { isSqliteCorruption } from '../store/sqlite-corruption.ts'
 import { prepareStatements, schemaVersion } from '../store/sqlite-schema.ts'
 
@@ -22,6 +23,8 @@ export interface RawItem {
   position: Position
   event: RecordedEvent | null
   problem?: string
+  /** The stored fold is not encode(data): the derived column was edited (docs/ARCHITECTURE.md, "The fold column"). */
+  foldProblem?: string
 }
 
 export interface StreamRow {
@@ -69,6 +72,19 @@ export const openRawLog = (file: string) => {
     .raw()
   // Idempotency looks ids up through this index: a damaged one would let a duplicate in.
   const positionById = db.prepare<[Buffer], number>('SELECT position FROM events WHERE event_id = ?').pluck()
+  // The derived fold column of a page of positions, compared with encode(data) of each row.
+  const foldPage = db.prepare<[number, number], [number, string | null]>('SELECT position, fold FROM events WHERE position > ? AND position <= ?').raw()
+  const checkFolds = (items: RawItem[]): RawItem[] => {
+    if (items.length === 0) return items
+    const stored = new Map(foldPage.all(items[0]!.position - 1, items[items.length - 1]!.position))
+    for (const item of items) {
+      if (!item.event) continue
+      const expected = encodeFold(item.event.type, item.event.data)
+      const fold = stored.get(item.position) ?? null
+      if (fold !== expected) item.foldProblem = `the stored fold ${JSON.stringify(fold)} is not the one its data gives (${JSON.stringify(expected)}): the derived fold column was changed`
+    }
+    return items
+  }
   // One snapshot for the whole read: appends made meanwhile by the service are not seen.
   db.exec('BEGIN')
 
@@ -127,7 +143,7 @@ export const openRawLog = (file: string) => {
         await yieldToLoop()
         continue
       }
-      for (const row of rows) yield decode(row, streamName)
+      yield* checkFolds(rows.map((row) => decode(row, streamName)))
       if (rows.length < pageSize) return
       after = rows[rows.length - 1][0] as number
       await yieldToLoop()

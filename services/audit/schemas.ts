@@ -118,7 +118,7 @@ export const ConsistencyAnswer = z
 const ProblemView = answerOf<Problem>()(
   z.object({
     position: z.number().int().nullable(),
-    check: z.enum(['sqlite', 'position', 'decode', 'hash', 'chain', 'order', 'recorded-at', 'streams', 'checkpoint', 'tree', 'truncation']),
+    check: z.enum(['sqlite', 'position', 'decode', 'hash', 'chain', 'order', 'recorded-at', 'streams', 'checkpoint', 'tree', 'truncation', 'fold']),
     message: z.string(),
   }),
 )

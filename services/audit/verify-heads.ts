@@ -15,7 +15,7 @@ export interface HeadCandidate extends SignedHeadRow {
 export interface Problem {
   /** The first position the problem shows at; null when it has none (e.g. a bad head you gave). */
   position: number | null
-  check: 'sqlite' | 'position' | 'decode' | 'hash' | 'chain' | 'order' | 'recorded-at' | 'streams' | 'checkpoint' | 'tree' | 'truncation'
+  check: 'sqlite' | 'position' | 'decode' | 'hash' | 'chain' | 'order' | 'recorded-at' | 'streams' | 'checkpoint' | 'tree' | 'truncation' | 'fold'
   message: string
 }
 

@@ -167,6 +167,7 @@ export const verifyLog = async (source: VerifySource, options: VerifyOptions): P
       lastPosition = item.position
       let leaf: Buffer = zeroLeaf
       const event = item.event
+      if (item.foldProblem) problems.add({ position: item.position, check: 'fold', message: item.foldProblem })
       if (!event) problems.add({ position: item.position, check: 'decode', message: item.problem ?? 'the stored row cannot be read' })
       else {
         hashVersions[`${hashVersionOf(event.meta)}`] += 1
