@@ -167,12 +167,13 @@ export const verifyLog = async (source: VerifySource, options: VerifyOptions): P
       lastPosition = item.position
       let leaf: Buffer = zeroLeaf
       const event = item.event
-      if (item.foldProblem) problems.add({ position: item.position, check: 'fold', message: item.foldProblem })
       if (!event) problems.add({ position: item.position, check: 'decode', message: item.problem ?? 'the stored row cannot be read' })
       else {
         hashVersions[`${hashVersionOf(event.meta)}`] += 1
         const content = contentProblem(event)
         if (content) problems.add({ position: item.position, check: 'hash', message: `event ${event.id} (stream ${event.stream} revision ${event.revision}): ${content}` })
+        // A fold that differs from intact data is a forged fold (edited data is a hash finding).
+        else if (item.foldProblem) problems.add({ position: item.position, check: 'fold', message: item.foldProblem })
         const link = links?.(event)
         if (link) problems.add(link)
         if (event.recordedAt < lastRecordedAt)
