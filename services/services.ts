@@ -101,11 +101,15 @@ export const openStore = async (config: Config, clock: () => Date, logger?: Logg
   }
 }
 
-export const openServices = async (config: Config, logger: Logger, clock: () => Date = () => new Date()): Promise<Services> => {
+/**
+ * The services over the configured store, or over `opened` (a store the caller made: the tests
+ * run the audit suite on the EventStoreDB adapter over its stand-in server this way).
+ */
+export const openServices = async (config: Config, logger: Logger, clock: () => Date = () => new Date(), opened?: EventStore): Promise<Services> => {
   const metrics = createMetrics()
   const integrity = createIntegrityGuard({ logger: logger.child({ component: 'integrity' }), clock })
   if (config.store === 'sqlite') checkFileAtStart(config.dataDir, integrity)
-  const store = await openStore(config, clock, logger)
+  const store = opened ?? (await openStore(config, clock, logger))
   const snapshots = instrumentSnapshots(
     config.store === 'memory' ? createMemorySnapshotStore() : createSqliteSnapshotStore(path.join(config.dataDir, 'snapshots.db')),
     metrics,

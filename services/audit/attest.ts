@@ -47,13 +47,16 @@ const plainQuery = (query: Record<string, unknown>): AttestationContext['query']
 export const createAttestor = ({ tree, key, clock }: { tree: LedgerTree; key: LedgerKey; clock: () => Date }) => ({
   /** The answer with `attestation` added. */
   attest: async <A extends object>(answer: A, request: AttestRequest): Promise<A & { attestation: Attestation }> => {
-    await tree.waitFor(request.position)
+    // treeSize counts the events up to `position`: position itself on the dense stores, the
+    // recorded positions' count on EventStoreDB (docs/ARCHITECTURE.md, "Audit").
+    await tree.waitForPosition(request.position)
+    const treeSize = tree.sizeAt(request.position)
     const context: AttestationContext = {
       route: request.route,
       query: { ...plainQuery(request.query), ...(request.scope ? { scope: request.scope.join(',') } : {}) },
       at: request.at,
-      treeSize: request.position,
-      rootHash: tree.root(request.position).toString('hex'),
+      treeSize,
+      rootHash: tree.root(treeSize).toString('hex'),
       projection: { name: complianceProjection.name, version: complianceProjection.version },
       catalogVersion: request.plan.version,
       plan: { id: request.plan.id, revision: request.plan.revision },
@@ -123,6 +126,23 @@ const recompute = (attestation: Attestation, answer: Record<string, unknown>, st
   return null
 }
 
+/** The first event of `events`, and all of them (the first included) to iterate once. */
+const peek = async (events: AsyncIterable<RecordedEvent>): Promise<{ first: RecordedEvent | undefined; rest: AsyncIterable<RecordedEvent> }> => {
+  const iterator = events[Symbol.asyncIterator]()
+  const head = await iterator.next()
+  const first = head.done ? undefined : head.value
+  async function* rest() {
+    try {
+      if (first === undefined) return
+      yield first
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value
+    } finally {
+      await iterator.return?.()
+    }
+  }
+  return { first, rest: rest() }
+}
+
 export const checkAttestation = async (
   body: Record<string, unknown>,
   events: AsyncIterable<RecordedEvent>,
@@ -144,29 +164,44 @@ export const checkAttestation = async (
     if (signature === 'invalid') problems.push('the signature does not match the answer and its context: the answer was altered or signed by another key')
   }
 
-  // The log prefix: every event's hash over its content, then the tree over their hashes.
+  // The log prefix: every event's hash over its content, then the tree over their hashes. A
+  // dense log (it starts at position 1) holds the prefix at positions 1..treeSize; on
+  // EventStoreDB positions are byte offsets: the prefix is the treeSize events up to the
+  // answer's position (docs/ARCHITECTURE.md, "Audit").
+  const { first, rest } = await peek(events)
+  const dense = first === undefined || first.position === 1
+  const answerPosition = typeof answer.position === 'number' ? answer.position : undefined
+  if (!dense && answerPosition === undefined) problems.push('the log is numbered by byte offsets (EventStoreDB) and the answer gives no position to fold to')
+  const upTo = dense ? attestation.treeSize : (answerPosition ?? attestation.treeSize)
   let frontier = emptyFrontier
-  const { state, plans, position } = await foldCompliance(events, attestation.treeSize, (event) => {
-    if (event.position !== frontier.size + 1) problems.push(`the events jump from position ${frontier.size} to ${event.position}`)
+  let previous = 0
+  const { state, plans, position } = await foldCompliance(rest, upTo, (event) => {
+    if (dense ? event.position !== frontier.size + 1 : event.position <= previous) problems.push(`the events jump from position ${previous} to ${event.position}`)
     if (eventHash(event.meta.prevHash, event) !== event.meta.hash) problems.push(`position ${event.position}: the event's content does not match its hash`)
     frontier = appendLeaf(frontier, eventLeaf(event)).frontier
+    previous = event.position
   })
   const recomputedRoot = frontierRoot(frontier).toString('hex')
-  if (position < attestation.treeSize) problems.push(`the events end at position ${position}; the attestation covers ${attestation.treeSize}`)
-  else if (recomputedRoot !== attestation.rootHash) problems.push(`the root over positions 1..${attestation.treeSize} is ${recomputedRoot}, the attestation says ${attestation.rootHash}`)
+  if (dense && position < attestation.treeSize) problems.push(`the events end at position ${position}; the attestation covers ${attestation.treeSize}`)
+  else if (!dense && frontier.size !== attestation.treeSize)
+    problems.push(`the log holds ${frontier.size} events up to position ${upTo}; the attestation covers ${attestation.treeSize}`)
+  else if (recomputedRoot !== attestation.rootHash)
+    problems.push(
+      `the root over ${dense ? `positions 1..${attestation.treeSize}` : `the first ${attestation.treeSize} events (to position ${position})`} is ${recomputedRoot}, the attestation says ${attestation.rootHash}`,
+    )
 
   if (attestation.projection.version !== complianceProjection.version)
     problems.push(`attested with compliance projection version ${attestation.projection.version}; this build folds version ${complianceProjection.version}`)
   const planId = attestation.plan?.id ?? defaultPlanId
-  const held = planRevisionAt(plans, planId, attestation.treeSize)
-  if (!held) problems.push(`the log holds no plan ${planId} at position ${attestation.treeSize}`)
+  const held = planRevisionAt(plans, planId, upTo)
+  if (!held) problems.push(`the log holds no plan ${planId} at position ${upTo}`)
   else {
     if (attestation.plan && attestation.plan.revision !== held.revision)
-      problems.push(`attested under revision ${attestation.plan.revision} of plan ${planId}; the log holds revision ${held.revision} at position ${attestation.treeSize}`)
+      problems.push(`attested under revision ${attestation.plan.revision} of plan ${planId}; the log holds revision ${held.revision} at position ${upTo}`)
     if (attestation.catalogVersion !== held.plan.version)
       problems.push(`attested against plan version ${attestation.catalogVersion}; the log holds version ${held.plan.version}`)
   }
-  if (answer.position !== undefined && answer.position !== attestation.treeSize)
+  if (dense && answer.position !== undefined && answer.position !== attestation.treeSize)
     problems.push(`the answer says position ${String(answer.position)}, the attestation covers ${attestation.treeSize}`)
 
   const figures = recompute(attestation, answer, state, plans)

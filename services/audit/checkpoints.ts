@@ -66,13 +66,14 @@ export const createCheckpointer = ({ store, tree, key, every, intervalMs, clock,
 
   /** Events in the tree beyond the last head, not counting that head's own event. */
   const unsigned = (size = tree.size()): number => {
-    if (size < ledger.recordedAt) return 0
+    // recordedAt is a store position (a byte offset on EventStoreDB): compare it with the tree's.
+    if (tree.lastPosition() < ledger.recordedAt) return 0
     return size - ledger.signedSize - (ledger.recordedAt > 0 ? 1 : 0)
   }
 
   const appendHead = async (): Promise<Checkpoint | null> => {
     // The previous head's event must be in the tree before the next head is counted from it.
-    if (tree.size() < ledger.recordedAt) await tree.waitFor(ledger.recordedAt)
+    await tree.waitForPosition(ledger.recordedAt)
     const treeSize = tree.size()
     if (unsigned(treeSize) <= 0 || violated()) return null
     const head = { treeSize, rootHash: tree.root(treeSize).toString('hex'), keyId: key.keyId, signedAt: clock().toISOString() }

@@ -81,7 +81,7 @@ export const PublicKeyAnswer = z
 export const InclusionAnswer = z
   .object({
     position: z.number().int(),
-    leafIndex: z.number().int().meta({ description: 'position - 1' }),
+    leafIndex: z.number().int().meta({ description: 'position - 1 (on EventStoreDB: the event\'s order in the log, from 0)' }),
     treeSize: z.number().int(),
     eventHash: hex.meta({ description: "the event's meta.hash" }),
     leafHash: hex.meta({ description: 'SHA-256(0x00 || the 32 bytes of the event hash)' }),

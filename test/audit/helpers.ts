@@ -6,6 +6,7 @@ import { batch } from '../helpers/facts.ts'
 import { adminKey, startHarness, type Harness } from '../helpers/harness.ts'
 import { projectRoot } from '../helpers/process.ts'
 import { persistentStore } from '../helpers/test-store.ts'
+import type { EventStore } from '../../services/store/port.ts'
 
 export const auth = { authorization: `Bearer ${adminKey}` }
 
@@ -13,9 +14,12 @@ export const auth = { authorization: `Bearer ${adminKey}` }
  * A harness on SQLite in a temp dir (or `dataDir`; on PostgreSQL with TARGETWATCH_TEST_STORE),
  * listening on 127.0.0.1; checkpoints only when asked.
  */
-export const listening = async (options: { dataDir?: string; env?: Record<string, string>; clock?: () => Date } = {}) => {
+export const listening = async (
+  options: { dataDir?: string; env?: Record<string, string>; clock?: () => Date; openStore?: () => EventStore | Promise<EventStore> } = {},
+) => {
   const h = await startHarness({
-    store: persistentStore(),
+    // A store the test made (the EventStoreDB adapter on its stand-in) names its own kind.
+    ...(options.openStore ? { store: 'eventstoredb' as const, openStore: options.openStore } : { store: persistentStore() }),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     env: { TARGETWATCH_LEDGER_CHECKPOINT_EVERY: '1000000', TARGETWATCH_LEDGER_CHECKPOINT_INTERVAL: '0', ...options.env },
@@ -55,7 +59,7 @@ export const samplingBatches = (prefix: string, count: number, data: Record<stri
 
 /** Signs a tree head now through the API (admin). */
 export const checkpointNow = async (h: Harness) => {
-  await h.services.audit.tree.waitFor(await h.services.store.head())
+  await h.services.audit.tree.waitForPosition(await h.services.store.head())
   const response = await h.app.inject({ method: 'POST', url: '/v1/audit/checkpoints', headers: h.auth() })
   if (response.statusCode !== 201) throw new Error(`checkpoint: ${response.statusCode} ${response.body}`)
   return response.json() as { position: number; treeSize: number; rootHash: string }

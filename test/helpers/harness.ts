@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify'
 import { loadConfig, type StoreKind } from '../../services/config.ts'
 import { buildApp } from '../../services/http/app.ts'
 import { openServices, type Services } from '../../services/services.ts'
+import type { EventStore } from '../../services/store/port.ts'
 import { storeEnv, storeFor } from './test-store.ts'
 
 export const adminKey = 'test-admin-key-0123456789'
@@ -25,7 +26,14 @@ export interface Harness {
 }
 
 export const startHarness = async (
-  options: { store?: StoreKind; clock?: () => Date; env?: Record<string, string>; dataDir?: string } = {},
+  options: {
+    store?: StoreKind
+    clock?: () => Date
+    env?: Record<string, string>
+    dataDir?: string
+    /** A store made by the test (with `store` naming its kind): the EventStoreDB adapter on its stand-in. */
+    openStore?: () => EventStore | Promise<EventStore>
+  } = {},
 ): Promise<Harness> => {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'targetwatch-test-'))
   const config = loadConfig({
@@ -35,7 +43,7 @@ export const startHarness = async (
     ...options.env,
   })
   const logger = pino({ level: 'silent' })
-  const services = await openServices(config, logger, options.clock)
+  const services = await openServices(config, logger, options.clock, options.openStore ? await options.openStore() : undefined)
   const app = await buildApp(services)
   await app.ready()
   return {

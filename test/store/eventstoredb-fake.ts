@@ -198,6 +198,15 @@ export const createFakeEventStoreDb = (options: Options = {}) => {
     failNextAppend: (stream: string, error: Error, afterWrite = false) => void appendFaults.push({ error, afterWrite, stream }),
     /** Writes a record as another application would (no targetwatch envelope). */
     writeForeign: (streamId: string, type: string, data: unknown) => write(streamId, { id: randomUUID(), type, contentType: 'application/json', data }),
+    /**
+     * Rewrites the data of the record at the port's `position` (commit + 1) in place, as someone
+     * with access to the server's files could: the audit tests' tampering.
+     */
+    rewriteData: (position: number, edit: (data: Record<string, unknown>) => Record<string, unknown>) => {
+      const stored = log.find((s) => s.position.commit === BigInt(position - 1))
+      if (!stored) throw new Error(`no record at position ${position}`)
+      stored.dataJson = JSON.stringify(edit(JSON.parse(stored.dataJson)))
+    },
     calls: () => ({ ...calls }),
     liveSubscriptions: () => subscriptions.size,
   }

@@ -44,11 +44,20 @@ const hex = (hashes: Buffer[]) => hashes.map((hash) => hash.toString('hex'))
 export const auditRoutes = async (app: FastifyInstance, { store, audit }: Pick<Services, 'store' | 'audit'>) => {
   const { tree, checkpoints, key } = audit
 
-  /** Waits until the tree has `size` leaves; a size beyond the log is the caller's mistake. */
+  /**
+   * Waits until the tree has `size` leaves; a size beyond the log is the caller's mistake. Sizes
+   * count events (RFC 9162 tree sizes); on EventStoreDB the head is a position, so the tree
+   * first reaches it and says how many events the log holds there.
+   */
   const treeOf = async (size: number, name: string) => {
     const head = await store.head()
-    if (size > head) throw new ValidationError(`${name}: ${size} is beyond the log, which has ${head} events`, { field: name, head })
-    await tree.waitFor(size)
+    if (tree.dense) {
+      if (size > head) throw new ValidationError(`${name}: ${size} is beyond the log, which has ${head} events`, { field: name, head })
+      return tree.waitFor(size)
+    }
+    await tree.waitForPosition(head)
+    const events = tree.sizeAt(head)
+    if (size > events) throw new ValidationError(`${name}: ${size} is beyond the log, which has ${events} events`, { field: name, head: events })
   }
 
   /** The latest signed head when it covers `needed`, else the tree as it is now. */
@@ -130,7 +139,7 @@ export const auditRoutes = async (app: FastifyInstance, { store, audit }: Pick<S
       },
     },
     async (_request, reply) => {
-      await tree.waitFor(await store.head())
+      await tree.waitForPosition(await store.head())
       const created = await checkpoints.checkpoint()
       if (created) return reply.status(201).send(created)
       return { created: false, latest: checkpoints.latest() }
@@ -152,22 +161,34 @@ export const auditRoutes = async (app: FastifyInstance, { store, audit }: Pick<S
     },
     async (request) => {
       const { position, treeSize: asked } = request.query as { position: Position; treeSize?: number }
-      const treeSize = asked ?? defaultSize(position)
-      if (position > treeSize) throw new ValidationError(`query.position: ${position} is not in a tree of ${treeSize} events`, { field: 'position' })
+      // The leaf of the event at `position`: position - 1 on the dense stores; on EventStoreDB
+      // the side file's recorded positions say (docs/ARCHITECTURE.md, "Audit").
+      let leafIndex = position - 1
+      if (!tree.dense) {
+        const head = await store.head()
+        if (position > head) throw new ValidationError(`query.position: ${position} is beyond the log, whose last event is at ${head}`, { field: 'position', head })
+        await tree.waitForPosition(position)
+        const found = tree.leafIndexOf(position)
+        if (found === undefined) throw new NotFound(`no event at position ${position}`, { position })
+        leafIndex = found
+      }
+      const treeSize = asked ?? defaultSize(leafIndex + 1)
+      if (leafIndex >= treeSize) throw new ValidationError(`query.position: ${position} is not in a tree of ${treeSize} events`, { field: 'position' })
       // Without treeSize, a position beyond the log is the position's fault: the message names it.
       await treeOf(treeSize, asked === undefined ? 'query.position' : 'query.treeSize')
       let eventHash: string | undefined
-      for await (const event of store.readAll({ from: position - 1, to: position })) eventHash = event.meta.hash
+      const from = tree.dense ? position - 1 : (tree.positionOf(leafIndex - 1) ?? 0)
+      for await (const event of store.readAll({ from, to: position })) if (event.position === position) eventHash = event.meta.hash
       if (eventHash === undefined) throw new NotFound(`no event at position ${position}`, { position })
       const checkpoint = await checkpointAt(treeSize)
       return {
         position,
-        leafIndex: position - 1,
+        leafIndex,
         treeSize,
         eventHash,
-        leafHash: tree.leafAt(position - 1)!.toString('hex'),
+        leafHash: tree.leafAt(leafIndex)!.toString('hex'),
         rootHash: tree.root(treeSize).toString('hex'),
-        proof: hex(tree.inclusionProof(position - 1, treeSize)),
+        proof: hex(tree.inclusionProof(leafIndex, treeSize)),
         ...(checkpoint ? { checkpoint } : {}),
       }
     },
