@@ -40,6 +40,12 @@ export interface EventStore {
   readonly kind: string
   append(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>
   readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>
+  /**
+   * Optional: the whole of each stream named, in revision order, in one round trip (a stream with
+   * no events maps to []). The batch path reads the streams a batch touches with it; an adapter
+   * without it is read stream by stream.
+   */
+  readStreams?(streams: readonly string[]): Promise<Map<string, RecordedEvent[]>>
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>
   /** Catch-up from `from` (exclusive), then live, until `signal` aborts. Events arrive in position order. */
   subscribeAll(from: Position | 'start' | 'end', handler: SubscriptionHandler, signal: AbortSignal): Subscription

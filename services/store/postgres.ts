@@ -13,7 +13,7 @@ import type { AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptio
 import { createGroupWriter, type GroupStats } from './postgres/append.ts'
 import { toStoreError } from './postgres/errors.ts'
 import { watchCommits } from './postgres/live.ts'
-import { readAllEvents, readHead, readPositionAt, readStreamEvents } from './postgres/reads.ts'
+import { readAllEvents, readHead, readPositionAt, readStreamEvents, readStreamsWhole } from './postgres/reads.ts'
 import { migrate } from './postgres/schema.ts'
 import { createSubscriptions } from './subscription.ts'
 
@@ -95,6 +95,10 @@ export const createPostgresStore = async (options: PostgresStoreOptions): Promis
     kind: 'postgres',
     append,
     readStream: (stream: string, readOptions?: ReadStreamOptions) => guarded(() => readStreamEvents(pool, stream, readOptions)),
+    readStreams: async (streams: readonly string[]) => {
+      ensureOpen()
+      return readStreamsWhole(pool, streams)
+    },
     readAll,
     subscribeAll: subscriptions.subscribe,
     head,

@@ -96,6 +96,13 @@ export const prepareStatements = (db: Database.Database) => ({
   streamName: db.prepare<[number], string>('SELECT name FROM streams WHERE id = ?').pluck(),
   /** name, revision, last hash (hex). */
   insertStream: db.prepare<[string, number, string]>('INSERT INTO streams (name, revision, last_hash) VALUES (?, ?, unhex(?))'),
+  /**
+   * An append's own rows, undone when one of its inserts collides with a recorded id (sqlite.ts):
+   * they are the newest rows, and positions are rowids without AUTOINCREMENT, so the next insert
+   * takes the first of them again and the log stays dense.
+   */
+  deleteEventsFrom: db.prepare<[number]>('DELETE FROM events WHERE position >= ?'),
+  deleteStream: db.prepare<[number]>('DELETE FROM streams WHERE id = ?'),
   /** revision, last hash (hex), id. */
   updateStream: db.prepare<[number, string, number]>('UPDATE streams SET revision = ?, last_hash = unhex(?) WHERE id = ?'),
   eventById: db.prepare<[Buffer | string], { position: number; stream_id: number; revision: number; type: string; data: string }>(

@@ -9,7 +9,7 @@ import type { BenchConfig } from './config.ts'
 import { createGenerator, type GeneratedFact } from './generator.ts'
 import { load } from './load.ts'
 import { copyLog, type SeededLog } from './logs.ts'
-import { reporterKey, runChild, startBenchService, startCeilingServer } from './processes.ts'
+import { firstScrub, reporterKey, runChild, startBenchService, startCeilingServer } from './processes.ts'
 import type { Figure } from './table.ts'
 
 type Log = (line: string) => void
@@ -50,7 +50,17 @@ export const durableCommits = async (work: string): Promise<Figure> => {
   }
 }
 
-export const singleIngest = async (config: BenchConfig, work: string, log: Log): Promise<Figure> => {
+/** Where a single-ingest run's service keeps its log: SQLite in its data dir (the default), or another store. */
+export interface IngestStore {
+  /** In the figure's name, e.g. ' on PostgreSQL'; empty for the embedded default. */
+  label: string
+  /** The service's environment for a new, empty store for round `round`. */
+  fresh: (round: number) => Promise<Record<string, string>>
+}
+
+const embedded: IngestStore = { label: '', fresh: async () => ({}) }
+
+export const singleIngest = async (config: BenchConfig, work: string, log: Log, store: IngestStore = embedded): Promise<Figure> => {
   const bodies = independentFacts(config.seconds * 40_000, 50_000_000)
   const service: number[] = []
   const ceiling: number[] = []
@@ -61,7 +71,8 @@ export const singleIngest = async (config: BenchConfig, work: string, log: Log):
     await bare.stop()
     const dataDir = path.join(work, `ingest-${round}`)
     fs.rmSync(dataDir, { recursive: true, force: true })
-    const server = await startBenchService(dataDir)
+    const server = await startBenchService(dataDir, await store.fresh(round))
+    await firstScrub(server)
     const key = await reporterKey(server)
     const before = await groupCommits(server.url)
     const run = await load({
@@ -77,7 +88,7 @@ export const singleIngest = async (config: BenchConfig, work: string, log: Log):
     fs.rmSync(dataDir, { recursive: true, force: true })
     const appendsPerCommit = (after.appends - before.appends) / (after.commits - before.commits)
     log(
-      `  single ingest round ${round}: service ${run.perSecond.toFixed(0)}/s (${run.failed} failed, ` +
+      `  single ingest${store.label} round ${round}: service ${run.perSecond.toFixed(0)}/s (${run.failed} failed, ` +
         `${appendsPerCommit.toFixed(1)} appends per commit, p50 ${run.latencyP50Ms} ms), bare fastify ${ceilingRun.perSecond.toFixed(0)}/s`,
     )
     service.push(run.perSecond)
@@ -85,7 +96,7 @@ export const singleIngest = async (config: BenchConfig, work: string, log: Log):
     perCommit.push(appendsPerCommit)
   }
   return {
-    name: `durable single-event ingest, POST /v1/events, ${config.connections} connections`,
+    name: `durable single-event ingest${store.label}, POST /v1/events, ${config.connections} connections`,
     value: best(service),
     unit: 'events/s',
     ceiling: { name: 'bare fastify POST, same body schema, no store', value: best(ceiling) },
@@ -94,7 +105,7 @@ export const singleIngest = async (config: BenchConfig, work: string, log: Log):
   }
 }
 
-const batchBodies = (batches: number): string[] => {
+export const batchBodies = (batches: number): string[] => {
   const generator = createGenerator({ total: batches * 1000, seed: 11, firstSerial: 80_000_000 })
   return Array.from({ length: batches }, () => {
     const events: unknown[] = []
@@ -131,6 +142,7 @@ export const batchIngest = async (config: BenchConfig, seeded: SeededLog, work: 
     const serviceDir = path.join(work, `batch-${round}`)
     const file = copyLog(seeded, serviceDir)
     const server = await startBenchService(serviceDir)
+    const scrubSeconds = await firstScrub(server)
     const key = await reporterKey(server)
     const before = headOf(file)
     const run = await load({
@@ -150,7 +162,7 @@ export const batchIngest = async (config: BenchConfig, seeded: SeededLog, work: 
     fs.rmSync(ceilingDir, { recursive: true, force: true })
     const perSecond = written / run.seconds
     const rawPerSecond = raw.rows / (raw.ms / 1000)
-    log(`  batch ingest round ${round}: service ${perSecond.toFixed(0)} events/s, raw inserts ${rawPerSecond.toFixed(0)} rows/s`)
+    log(`  batch ingest round ${round}: service ${perSecond.toFixed(0)} events/s, raw inserts ${rawPerSecond.toFixed(0)} rows/s (after the start's scrub, ${scrubSeconds.toFixed(1)} s)`)
     service.push(perSecond)
     ceiling.push(rawPerSecond)
   }

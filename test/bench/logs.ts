@@ -33,7 +33,7 @@ export const seededLog = async (root: string, count: number, log: (line: string)
     fs.writeFileSync(recipeFile, recipe)
   }
   if (!fs.existsSync(settledFile)) {
-    await settle(seeded, log)
+    await settle(seeded.dir, {}, log)
     fs.writeFileSync(settledFile, '')
   }
   return seeded
@@ -46,9 +46,9 @@ const caughtUp = [/projections caught up/, /Merkle tree caught up/]
  * audit's Merkle tree), so the directory holds what a running deployment's holds and later
  * runs measure their figure, not a first start's catch-up.
  */
-const settle = async (seeded: SeededLog, log: (line: string) => void) => {
+export const settle = async (dir: string, env: Record<string, string>, log: (line: string) => void) => {
   const started = performance.now()
-  const service = await startBenchService(seeded.dir, { LOG_LEVEL: 'info' })
+  const service = await startBenchService(dir, { ...env, LOG_LEVEL: 'info' })
   const deadline = Date.now() + 3_600_000
   while (!caughtUp.every((line) => line.test(service.output())) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500))
   await service.stop()
@@ -56,7 +56,7 @@ const settle = async (seeded: SeededLog, log: (line: string) => void) => {
 }
 
 /** A private copy of a seeded log's directory (the log and what the service keeps beside it), for runs that write. */
-export const copyLog = (log: SeededLog, dir: string): string => {
+export const copyLog = (log: Pick<SeededLog, 'dir'>, dir: string): string => {
   fs.rmSync(dir, { recursive: true, force: true })
   fs.cpSync(log.dir, dir, { recursive: true })
   // The copy is written back to disk now, not by the first fsync of whoever measures next: the

@@ -36,9 +36,15 @@ export interface Server {
   output: () => string
 }
 
+/** SIGTERM, and SIGKILL after a minute with what the process printed last (a hung shutdown is a finding, not a wait). */
 const stopChild = async (service: ServiceProcess): Promise<void> => {
   service.child.kill('SIGTERM')
+  const timer = setTimeout(() => {
+    process.stderr.write(`  WARNING: the service did not stop within 60 s of SIGTERM; killing it. Its last output:\n${service.output().slice(-4000)}\n`)
+    service.child.kill('SIGKILL')
+  }, 60_000)
   await service.exited
+  clearTimeout(timer)
 }
 
 /** The real service (`targetwatch serve`) on a data dir, with request logging off (LOG_LEVEL=warn). */
@@ -85,3 +91,20 @@ export const postJson = async (url: string, body: unknown, key = benchAdminKey):
 /** An unscoped reporter key, as a reporting system would use. */
 export const reporterKey = async (service: Server): Promise<string> =>
   (await postJson(`${service.url}/v1/keys`, { name: 'bench reporting system', role: 'reporter' })).key
+
+/**
+ * Resolves, with its duration in seconds, once the service's first integrity scrub has ended: at
+ * start it re-verifies the whole log (then every TARGETWATCH_SCRUB_INTERVAL, 6 h by default), on
+ * the event loop that also serves. Ingest figures are of the steady state, so they start after it,
+ * as `settle` (logs.ts) waits for the followers' catch-up.
+ */
+export const firstScrub = async (service: Server, timeoutMs = 600_000): Promise<number> => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const text = await (await fetch(`${service.url}/metrics`)).text()
+    const seconds = /^targetwatch_scrub_last_run\{field="duration_seconds"\} (\S+)$/m.exec(text)?.[1]
+    if (seconds !== undefined) return Number(seconds)
+    if (Date.now() > deadline) throw new Error(`the service's first integrity scrub had not ended after ${timeoutMs / 1000} s`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}

@@ -1,7 +1,7 @@
 // `npm run bench`: every performance figure of issue #7 against a ceiling measured in the same run
 // on the same machine, as one table (stdout; progress goes to stderr). Never part of `npm test`.
 // Environment: BENCH_SCALES (100k,1M,10M), BENCH_REPEAT (3), BENCH_SECONDS (10), BENCH_DIR,
-// BENCH_CONNECTIONS (50), BENCH_ONLY (ingest,profile,batch,rebuild,plans,targets,history,extra,calibration). See README.
+// BENCH_CONNECTIONS (50), BENCH_ONLY (ingest,profile,batch,rebuild,postgres,plans,targets,history,extra,calibration). See README.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -12,6 +12,7 @@ import { extraFigures } from './extras.ts'
 import { batchIngest, durableCommits, singleIngest } from './ingest.ts'
 import { ingestProfile } from './ingest-profile.ts'
 import { seededLog } from './logs.ts'
+import { postgresFigures } from './postgres.ts'
 import { rebuild, type RebuildResult } from './rebuild.ts'
 import { formatTable, type Figure } from './table.ts'
 import { historicalQueries, liveTargets, type HistoryResult } from './targets.ts'
@@ -29,7 +30,7 @@ const figures: Figure[] = []
 log(`bench: scales ${config.scales.map(formatScale).join(', ')}; best of ${config.repeat}; ${config.seconds} s per HTTP run; logs in ${config.dir}`)
 const logs = []
 // Only the sections over a seeded log need one (seeding the 10M log takes a quarter of an hour).
-if (['batch', 'rebuild', 'targets', 'history'].some(wants)) for (const scale of config.scales) logs.push(await seededLog(config.dir, scale, log))
+if (['batch', 'rebuild', 'postgres', 'targets', 'history'].some(wants)) for (const scale of config.scales) logs.push(await seededLog(config.dir, scale, log))
 // The figures the issue states at 1M use the 1M log, or the nearest one this run has.
 const main = logs.find((seeded) => seeded.count === 1_000_000) ?? logs.at(-1)!
 
@@ -66,6 +67,13 @@ if (wants('rebuild')) {
     goal: { compare: '>=', target: 0.8 },
     note: `each round's pair, scan/rebuild: ${ofMain.pairedRatios.map((ratio) => ratio.toFixed(2)).join(', ')}`,
   })
+}
+
+// PostgreSQL's rows beside SQLite's: its own server (DATABASE_URL, or a cluster the bench starts).
+if (wants('postgres')) {
+  log(`PostgreSQL: single ingest, batch ingest into the ${formatScale(main.count)} log, rebuild`)
+  figures.push(...(await postgresFigures(config, main, work, log)))
+  sample()
 }
 
 if (wants('plans')) {

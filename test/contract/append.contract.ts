@@ -8,7 +8,7 @@ import { collect, errorOf, freshStream, newEvent, newEvents } from './helpers.ts
 
 const revisionsOf = async (store: EventStore, stream: string) => (await collect(store.readStream(stream))).map((event) => event.revision)
 
-export const appendContract = (t: Test, { name, open }: ContractContext): void => {
+export const appendContract = (t: Test, { name, open, densePositions }: ContractContext): void => {
   t.test(`${name}: an append is read back in order with the store's metadata added`, async (t) => {
     const store = await open(t)
     const stream = freshStream('read-back')
@@ -86,6 +86,7 @@ export const appendContract = (t: Test, { name, open }: ContractContext): void =
     await store.append(stream, [first, second], 'no_stream')
     const headBefore = await store.head()
     const twin = newEvent()
+    const partly = freshStream('partly')
     // errorOf right away: a rejection nobody awaits yet would be reported as unhandled.
     const cases: Array<[string, Promise<unknown>]> = [
       ['other data', errorOf(store.append(stream, [{ ...first, data: { n: 99 } }], 'any'))],
@@ -93,6 +94,9 @@ export const appendContract = (t: Test, { name, open }: ContractContext): void =
       ['another stream', errorOf(store.append(freshStream('elsewhere'), [first], 'any'))],
       ['some new, some recorded', errorOf(store.append(stream, [first, newEvent()], 'any'))],
       ['one id twice in one append', errorOf(store.append(freshStream('twice'), [twin, twin], 'any'))],
+      // The first event is new and would be written before the second collides: undone with it.
+      ['new, then recorded, in a new stream', errorOf(store.append(partly, [newEvent(), first], 'any'))],
+      ['new, then recorded, in a stream that exists', errorOf(store.append(stream, [newEvent(), second], 'any'))],
     ]
     for (const [label, attempt] of cases) {
       const error = await attempt
@@ -100,6 +104,10 @@ export const appendContract = (t: Test, { name, open }: ContractContext): void =
       t.match(error, { code: 'EVENT_ID_CONFLICT', status: 409 }, label)
     }
     t.equal(await store.head(), headBefore, 'no conflicting append wrote anything')
+    t.same(await collect(store.readStream(partly)), [], 'not even the new stream of a refused append')
+    t.same(await revisionsOf(store, stream), [0, 1], 'nor an event of the stream that exists')
+    const after = await store.append(freshStream('after'), [newEvent()], 'no_stream')
+    if (densePositions) t.same(after.positions, [headBefore + 1], 'the next append takes the next position: no gap')
   })
 
   t.test(`${name}: concurrent appends to one stream: exactly one wins each revision`, async (t) => {

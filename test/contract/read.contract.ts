@@ -3,6 +3,7 @@ import type { Test } from 'tap'
 import { ValidationError } from '../../domain/errors.ts'
 import { eventHash, genesisHash, verifyStreamChain } from '../../services/store/hashing.ts'
 import type { ContractContext } from './event-store.contract.ts'
+import { readHistories } from '../../services/ingest/history.ts'
 import { collect, errorOf, freshStream, manualClock, newEvent, newEvents } from './helpers.ts'
 
 export const readContract = (t: Test, { name, open, densePositions, controllableClock }: ContractContext): void => {
@@ -19,6 +20,20 @@ export const readContract = (t: Test, { name, open, densePositions, controllable
     t.ok(read.every((position, index) => index === 0 || position > read[index - 1]), 'strictly increasing')
     if (densePositions) t.same(read, Array.from({ length: 24 }, (_, index) => start + index + 1), 'dense')
     t.equal(await store.head(), read[read.length - 1])
+  })
+
+  t.test(`${name}: readHistories (readStreams where the adapter has it) reads each stream as readStream does`, async (t) => {
+    const store = await open(t)
+    const [a, b, missing] = [freshStream('whole-a'), freshStream('whole-b'), freshStream('whole-missing')]
+    await store.append(a, newEvents(3), 'no_stream')
+    await store.append(b, newEvents(2), 'no_stream')
+    await store.append(a, newEvents(2, 3), 2)
+    const histories = await readHistories(store, [a, b, missing])
+    t.same([...histories.keys()].sort(), [a, b, missing].sort(), 'one entry per stream asked for')
+    t.same(histories.get(a), await collect(store.readStream(a)), 'a stream written twice: every event, in revision order')
+    t.same(histories.get(b), await collect(store.readStream(b)))
+    t.same(histories.get(missing), [], 'a stream without events reads as []')
+    t.same(await readHistories(store, []), new Map(), 'no streams, no read')
   })
 
   t.test(`${name}: per-stream hash chains verify and change when content changes`, async (t) => {

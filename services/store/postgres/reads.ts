@@ -66,6 +66,14 @@ export async function* readAllEvents(db: Queryable, options: ReadAllOptions = {}
   }
 }
 
+/** Every event of each stream named, in one query (streams without events map to []). */
+export const readStreamsWhole = async (db: Queryable, streams: readonly string[]): Promise<Map<string, RecordedEvent[]>> => {
+  const histories = new Map<string, RecordedEvent[]>(streams.map((stream) => [stream, []]))
+  if (streams.length === 0) return histories
+  for (const row of await query<EventRow>(db, sql.streamsWhole, [streams])) histories.get(row.stream)?.push(rowToEvent(row))
+  return histories
+}
+
 export async function* readStreamEvents(db: Queryable, stream: string, options: ReadStreamOptions = {}): AsyncGenerator<RecordedEvent> {
   let revision = options.fromRevision ?? 0
   let remaining = options.limit ?? Infinity

@@ -110,5 +110,9 @@ export const sql = {
   streamPage:
     `SELECT ${eventColumns} FROM ${schemaName}.events e JOIN ${schemaName}.streams s ON s.id = e.stream_id ` +
     'WHERE s.name = $1 AND e.revision >= $2 ORDER BY e.revision LIMIT $3',
+  /** stream name[]: every event of each, in revision order (the batch path's one read). */
+  streamsWhole:
+    `SELECT ${eventColumns} FROM ${schemaName}.events e JOIN ${schemaName}.streams s ON s.id = e.stream_id ` +
+    'WHERE s.name = ANY($1::text[]) ORDER BY e.stream_id, e.revision',
   recordedAtOf: `SELECT recorded_at FROM ${schemaName}.events WHERE position = $1`,
 } as const
