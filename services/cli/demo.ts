@@ -7,15 +7,16 @@
 // are (seeds/simulate/scaled-plan.ts), recorded as a revision of the plan in the demo's own data
 // dir and named so in its title: the demo's verdicts are then those of the full-size year.
 import path from 'node:path'
+import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import type { Principal } from '../auth/principal.ts'
 import { ConfigError, type Config } from '../config.ts'
 import { serve } from '../server.ts'
 import { seedPlan } from '../../seeds/plans.ts'
-import { postYear } from '../../seeds/simulate/client.ts'
+import type { PostSummary } from '../../seeds/simulate/client.ts'
 import { scaledPlan } from '../../seeds/simulate/scaled-plan.ts'
-import { simulateYear } from '../../seeds/simulate/year.ts'
 import type { Services } from '../services.ts'
+import type { PosterInput, PosterMessage } from './demo-poster.ts'
 
 export const serveOptions = {
   demo: { type: 'boolean' },
@@ -76,32 +77,51 @@ export const serveDemo = async (config: Config, values: DemoArguments, logger: L
       `  The dashboard fills in as the year is posted; open it with a read-only key:\n\n    ${url}/#key=${viewerKey}\n\n`,
   )
 
-  const abort = new AbortController()
-  const stop = () => abort.abort(new Error('the service is shutting down'))
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
-  let month = ''
   const started = Date.now()
-  const year = simulateYear({ seed, scale, plan: seedPlan() })
-  const done = postYear(year, {
-    url,
-    key: simulatorKey,
-    signal: abort.signal,
-    onProgress: (p) => {
-      if (p.date.slice(0, 7) === month) return
-      month = p.date.slice(0, 7)
-      logger.info({ through: p.date, posted: p.posted, rejected: p.rejected }, `demo: simulating ${month}`)
-    },
-  }).then(
+  const done = postInWorker({ url, key: simulatorKey, seed, scale }, logger).then(
     (summary) => {
       const { posted, appended, existing, rejected } = summary
-      logger.info({ posted, appended, existing, rejected, seconds: (Date.now() - started) / 1000 }, 'demo: the simulated year is in')
+      const seconds = (Date.now() - started) / 1000
+      logger.info({ posted, appended, existing, rejected, seconds }, 'demo: the simulated year is in')
+      process.stderr.write(`\n  targetwatch demo: the simulated year is in: ${posted.toLocaleString('en-US')} facts posted in ${seconds.toFixed(1)} s (${Math.round(posted / seconds).toLocaleString('en-US')}/s).\n\n`)
       return summary
     },
     (err) => {
-      if (!abort.signal.aborted) logger.error({ err }, 'demo: simulation failed')
+      if (!(err instanceof ShuttingDown)) logger.error({ err }, 'demo: simulation failed')
       return null
     },
   )
   return { app, services, url, viewerKey, done }
+}
+
+class ShuttingDown extends Error {}
+
+/** Runs the simulator in its worker thread (demo-poster.ts); resolves with what the service made of the year. */
+const postInWorker = (input: PosterInput, logger: Logger): Promise<PostSummary> =>
+  new Promise((resolve, reject) => {
+    const worker = startPoster(input)
+    const stop = () => worker.postMessage('abort')
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    const settle = () => (process.off('SIGINT', stop), process.off('SIGTERM', stop))
+    worker.on('message', (message: PosterMessage) => {
+      if (message.kind === 'progress')
+        logger.info({ through: message.through, posted: message.posted, rejected: message.rejected }, `demo: simulating ${message.through.slice(0, 7)}`)
+      else if (message.kind === 'done') (settle(), resolve(message.summary))
+      else (settle(), reject(message.aborted ? new ShuttingDown(message.message) : new Error(message.message)))
+    })
+    worker.on('error', (error) => (settle(), reject(error)))
+    // The worker must not keep a stopping service alive.
+    worker.unref()
+  })
+
+/**
+ * The poster's thread. The service runs its TypeScript through tsx (npm start), whose loader
+ * hooks belong to the thread that registered them: the worker registers them itself first.
+ */
+const startPoster = (input: PosterInput): Worker => {
+  const poster = new URL('./demo-poster.ts', import.meta.url).href
+  const tsx = import.meta.resolve('tsx/esm/api')
+  const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(poster)}) })`
+  return new Worker(bootstrap, { eval: true, workerData: input })
 }
