@@ -40,7 +40,7 @@ export interface BatchDeps {
 }
 
 /** Streams judged and appended together (one group commit) before the batch yields to the event loop. */
-const chunkStreams = 100
+const chunkStreams = 400
 
 /** Lets the event loop answer other requests (I/O callbacks run before setImmediate's). */
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
