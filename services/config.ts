@@ -48,6 +48,11 @@ export interface Config {
   trustProxy: string[] | null
   /** Cap on the SQLite log's size in pages (TARGETWATCH_SQLITE_MAX_PAGES): appends beyond it get 503 as on a full disk. */
   sqliteMaxPages: number | null
+  /**
+   * Where the SQLite store's writes run (TARGETWATCH_SQLITE_WRITER): 'thread' (default), a worker
+   * thread that owns the write connection, so COMMITs never block the serving loop; 'inline'.
+   */
+  sqliteWriter: 'thread' | 'inline'
 }
 
 export interface HttpLimits {
@@ -189,5 +194,6 @@ export const loadConfig = (env: Env = process.env, cwd = process.cwd()): Config 
     authFailuresPerMinute: integer(env, 'TARGETWATCH_AUTH_FAILURES', 30, 0, 1_000_000),
     trustProxy: trustProxyOf(env),
     sqliteMaxPages: env.TARGETWATCH_SQLITE_MAX_PAGES ? integer(env, 'TARGETWATCH_SQLITE_MAX_PAGES', 0, 16, 4_294_967_294) : null,
+    sqliteWriter: oneOf(env, 'TARGETWATCH_SQLITE_WRITER', 'thread', ['thread', 'inline'] as const),
   }
 }

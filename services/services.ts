@@ -74,8 +74,13 @@ export const openStore = async (config: Config, clock: () => Date, logger?: Logg
       return createMemoryStore({ clock })
     case 'sqlite': {
       assertWritableDataDir(config.dataDir)
-      const store = createSqliteStore({ file: path.join(config.dataDir, 'events.db'), clock })
-      if (config.sqliteMaxPages !== null) store.database.pragma(`max_page_count = ${config.sqliteMaxPages}`)
+      const store = createSqliteStore({ file: path.join(config.dataDir, 'events.db'), clock, writer: config.sqliteWriter })
+      // The service starts once it can write: a writer thread that cannot open the file fails the start.
+      await store.writerReady().catch(async (error) => {
+        await store.close()
+        throw error
+      })
+      if (config.sqliteMaxPages !== null) await store.writerPragma(`max_page_count = ${config.sqliteMaxPages}`)
       return store
     }
     case 'eventstoredb': {

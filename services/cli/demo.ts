@@ -7,7 +7,7 @@
 // are (seeds/simulate/scaled-plan.ts), recorded as a revision of the plan in the demo's own data
 // dir and named so in its title: the demo's verdicts are then those of the full-size year.
 import path from 'node:path'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import type { Principal } from '../auth/principal.ts'
 import { ConfigError, type Config } from '../config.ts'
@@ -17,6 +17,7 @@ import type { PostSummary } from '../../seeds/simulate/client.ts'
 import { scaledPlan } from '../../seeds/simulate/scaled-plan.ts'
 import type { Services } from '../services.ts'
 import type { PosterInput, PosterMessage } from './demo-poster.ts'
+import { startTypeScriptWorker } from '../threads/typescript-worker.ts'
 
 export const serveOptions = {
   demo: { type: 'boolean' },
@@ -115,13 +116,5 @@ const postInWorker = (input: PosterInput, logger: Logger): Promise<PostSummary> 
     worker.unref()
   })
 
-/**
- * The poster's thread. The service runs its TypeScript through tsx (npm start), whose loader
- * hooks belong to the thread that registered them: the worker registers them itself first.
- */
-const startPoster = (input: PosterInput): Worker => {
-  const poster = new URL('./demo-poster.ts', import.meta.url).href
-  const tsx = import.meta.resolve('tsx/esm/api')
-  const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(poster)}) })`
-  return new Worker(bootstrap, { eval: true, workerData: input })
-}
+/** The poster's thread (services/threads/typescript-worker.ts). */
+const startPoster = (input: PosterInput): Worker => startTypeScriptWorker(new URL('./demo-poster.ts', import.meta.url), { workerData: input })

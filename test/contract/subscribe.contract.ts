@@ -26,6 +26,9 @@ export const subscribeContract = (t: Test, { name, open }: ContractContext): voi
         for (let i = 0; i < 5; i += 1) {
           duringCatchUp.push(store.append(freshStream('meanwhile'), newEvents(10), 'any').finally(() => (committed += 1)))
         }
+        // The handler waits for their commits (a writer on another thread or server answers
+        // later than the rest of catch-up would take): they are committed mid catch-up.
+        await Promise.allSettled(duringCatchUp)
       }
       if (received.length % 50 === 0) await nextTurn()
       inHandler = false

@@ -18,8 +18,11 @@ const tempFile = (t: Test) => {
   return path.join(directory, 'events.db')
 }
 
-const openStore = (t: Test, file: string) => {
-  const store = createSqliteStore({ file })
+type Writer = 'inline' | 'thread'
+const writers: Writer[] = ['inline', 'thread']
+
+const openStore = (t: Test, file: string, writer: Writer = 'inline') => {
+  const store = createSqliteStore({ file, writer })
   t.teardown(() => store.close())
   return store
 }
@@ -30,29 +33,31 @@ const chainsHold = (events: RecordedEvent[]) => {
   return [...byStream.values()].every((stream) => verifyStreamChain(stream) === null)
 }
 
-t.test('500 appends issued in one turn share a handful of transactions', async (t) => {
-  const store = openStore(t, tempFile(t))
-  const results = await Promise.all(Array.from({ length: 500 }, (_, index) => store.append(`group-${index % 50}`, newEvents(2), 'any')))
-  const stats = store.stats()
-  t.same([stats.appends, stats.events], [500, 1000])
-  t.ok(stats.transactions <= 5, `${stats.transactions} transaction(s) for 500 appends`)
-  t.same(results.flatMap((result) => result.positions).sort((a, b) => a - b), Array.from({ length: 1000 }, (_, index) => index + 1), 'dense positions')
-})
+for (const writer of writers) {
+  t.test(`500 appends issued in one turn share a handful of transactions (${writer} writer)`, async (t) => {
+    const store = openStore(t, tempFile(t), writer)
+    const results = await Promise.all(Array.from({ length: 500 }, (_, index) => store.append(`group-${index % 50}`, newEvents(2), 'any')))
+    const stats = store.stats()
+    t.same([stats.appends, stats.events], [500, 1000])
+    t.ok(stats.transactions <= 5, `${stats.transactions} transaction(s) for 500 appends`)
+    t.same(results.flatMap((result) => result.positions).sort((a, b) => a - b), Array.from({ length: 1000 }, (_, index) => index + 1), 'dense positions')
+  })
 
-t.test('appends in one group see each other, and one failing append does not fail the rest', async (t) => {
-  const store = openStore(t, tempFile(t))
-  const outcomes = await Promise.allSettled([
-    store.append('seen', [newEvent()], 'no_stream'),
-    store.append('seen', [newEvent()], 0),
-    store.append('seen', [newEvent()], 0),
-    store.append('seen', [newEvent()], 1),
-    store.append('other', [newEvent()], 'exists'),
-  ])
-  t.same(outcomes.map((outcome) => outcome.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'rejected'])
-  t.ok(outcomes[2].status === 'rejected' && outcomes[2].reason instanceof ConcurrencyError)
-  t.equal(store.stats().transactions, 1, 'all in one transaction')
-  t.same((await collect(store.readAll())).map((event) => [event.stream, event.revision, event.position]), [['seen', 0, 1], ['seen', 1, 2], ['seen', 2, 3]])
-})
+    t.test(`appends in one group see each other, and one failing append does not fail the rest (${writer} writer)`, async (t) => {
+    const store = openStore(t, tempFile(t), writer)
+    const outcomes = await Promise.allSettled([
+      store.append('seen', [newEvent()], 'no_stream'),
+      store.append('seen', [newEvent()], 0),
+      store.append('seen', [newEvent()], 0),
+      store.append('seen', [newEvent()], 1),
+      store.append('other', [newEvent()], 'exists'),
+    ])
+    t.same(outcomes.map((outcome) => outcome.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'rejected'])
+    t.ok(outcomes[2].status === 'rejected' && outcomes[2].reason instanceof ConcurrencyError)
+    t.equal(store.stats().transactions, 1, 'all in one transaction')
+    t.same((await collect(store.readAll())).map((event) => [event.stream, event.revision, event.position]), [['seen', 0, 1], ['seen', 1, 2], ['seen', 2, 3]])
+  })
+}
 
 t.test('a reopened file holds every event, chain and stream revision', async (t) => {
   const file = tempFile(t)
@@ -102,58 +107,60 @@ t.test('ids and hashes read back alike through every read path, zero bytes and n
   t.ok(chainsHold(viaAll), 'chains verify')
 })
 
-t.test('a full disk rejects appends with StoreUnavailable, writes nothing, and recovers', async (t) => {
-  const store = openStore(t, tempFile(t))
-  await store.append('disk', newEvents(10), 'no_stream')
-  const before = await collect(store.readAll())
-  // max_page_count caps this connection's file at its current size: the next page is "disk full".
-  const pages = store.database.pragma('page_count', { simple: true }) as number
-  store.database.pragma(`max_page_count = ${pages}`)
-  const big = { blob: 'x'.repeat(200_000) }
-  const outcomes = await Promise.allSettled([store.append('disk', [newEvent(big)], 9), store.append('disk-2', newEvents(3), 'any')])
-  for (const outcome of outcomes) {
-    t.ok(outcome.status === 'rejected' && outcome.reason instanceof StoreUnavailable, 'StoreUnavailable')
-    t.match(outcome.status === 'rejected' && outcome.reason, { status: 503, details: { code: 'SQLITE_FULL' }, message: /SQLITE_FULL.*nothing was written/ })
-  }
-  t.same(await collect(store.readAll()), before, 'the log is unchanged')
-  store.database.pragma('max_page_count = 1073741823')
-  const result = await store.append('disk', [newEvent(big)], 9)
-  t.same([result.nextRevision, result.positions], [10, [11]], 'works again once space returns')
-  t.ok(chainsHold(await collect(store.readAll())), 'chains verify')
-})
+for (const writer of writers) {
+  t.test(`a full disk rejects appends with StoreUnavailable, writes nothing, and recovers (${writer} writer)`, async (t) => {
+    const store = openStore(t, tempFile(t), writer)
+    await store.append('disk', newEvents(10), 'no_stream')
+    const before = await collect(store.readAll())
+    // max_page_count caps this connection's file at its current size: the next page is "disk full".
+    const pages = (await store.writerPragma('page_count')) as number
+    await store.writerPragma(`max_page_count = ${pages}`)
+    const big = { blob: 'x'.repeat(200_000) }
+    const outcomes = await Promise.allSettled([store.append('disk', [newEvent(big)], 9), store.append('disk-2', newEvents(3), 'any')])
+    for (const outcome of outcomes) {
+      t.ok(outcome.status === 'rejected' && outcome.reason instanceof StoreUnavailable, 'StoreUnavailable')
+      t.match(outcome.status === 'rejected' && outcome.reason, { status: 503, details: { code: 'SQLITE_FULL' }, message: /SQLITE_FULL.*nothing was written/ })
+    }
+    t.same(await collect(store.readAll()), before, 'the log is unchanged')
+    await store.writerPragma('max_page_count = 1073741823')
+    const result = await store.append('disk', [newEvent(big)], 9)
+    t.same([result.nextRevision, result.positions], [10, [11]], 'works again once space returns')
+    t.ok(chainsHold(await collect(store.readAll())), 'chains verify')
+  })
 
-t.test('close flushes pending appends; later appends are refused', async (t) => {
-  const file = tempFile(t)
-  const store = createSqliteStore({ file })
-  const pending = store.append('closing', newEvents(3), 'no_stream')
-  await store.close()
-  t.equal((await pending).nextRevision, 2, 'the pending append was committed')
-  t.ok(await errorOf(store.append('closing', [newEvent()], 'any')) instanceof StoreUnavailable)
-  const reopened = openStore(t, file)
-  t.equal(await reopened.head(), 3)
-})
+  t.test(`close flushes pending appends; later appends are refused (${writer} writer)`, async (t) => {
+    const file = tempFile(t)
+    const store = createSqliteStore({ file, writer })
+    const pending = store.append('closing', newEvents(3), 'no_stream')
+    await store.close()
+    t.equal((await pending).nextRevision, 2, 'the pending append was committed')
+    t.ok(await errorOf(store.append('closing', [newEvent()], 'any')) instanceof StoreUnavailable)
+    const reopened = openStore(t, file)
+    t.equal(await reopened.head(), 3)
+  })
 
-t.test('a killed writer loses no acknowledged append', async (t) => {
-  const file = tempFile(t)
-  const script = fileURLToPath(new URL('./fixtures/append-loop.ts', import.meta.url))
-  const child = spawn(process.execPath, ['--import', 'tsx', script, file], { stdio: ['ignore', 'pipe', 'inherit'] })
-  let output = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_, signal) => resolve(signal)))
-  const deadline = Date.now() + 20_000
-  while (!output.includes('\n') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
-  await new Promise((resolve) => setTimeout(resolve, 1000))
-  child.kill('SIGKILL')
-  t.equal(await exited, 'SIGKILL', 'killed mid-write')
-  // The last line may be cut off by the kill; only complete lines were acknowledged.
-  const acknowledged = output.split('\n').slice(0, -1)
-  t.ok(acknowledged.length > 100, `${acknowledged.length} appends acknowledged before the kill`)
-  const store = openStore(t, file)
-  const events = await collect(store.readAll())
-  const counts = new Map<string, number>()
-  for (const event of events) counts.set(event.id, (counts.get(event.id) ?? 0) + 1)
-  t.ok(acknowledged.every((id) => counts.get(id) === 1), 'every acknowledged id is present exactly once')
-  t.ok([...counts.values()].every((count) => count === 1), 'no id twice')
-  t.same(events.map((event) => event.position), Array.from({ length: events.length }, (_, index) => index + 1), 'dense positions')
-  t.ok(chainsHold(events), 'chains verify')
-})
+  t.test(`a killed writer loses no acknowledged append (${writer} writer)`, async (t) => {
+    const file = tempFile(t)
+    const script = fileURLToPath(new URL('./fixtures/append-loop.ts', import.meta.url))
+    const child = spawn(process.execPath, ['--import', 'tsx', script, file, writer], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let output = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_, signal) => resolve(signal)))
+    const deadline = Date.now() + 20_000
+    while (!output.includes('\n') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    child.kill('SIGKILL')
+    t.equal(await exited, 'SIGKILL', 'killed mid-write')
+    // The last line may be cut off by the kill; only complete lines were acknowledged.
+    const acknowledged = output.split('\n').slice(0, -1)
+    t.ok(acknowledged.length > 100, `${acknowledged.length} appends acknowledged before the kill`)
+    const store = openStore(t, file)
+    const events = await collect(store.readAll())
+    const counts = new Map<string, number>()
+    for (const event of events) counts.set(event.id, (counts.get(event.id) ?? 0) + 1)
+    t.ok(acknowledged.every((id) => counts.get(id) === 1), 'every acknowledged id is present exactly once')
+    t.ok([...counts.values()].every((count) => count === 1), 'no id twice')
+    t.same(events.map((event) => event.position), Array.from({ length: events.length }, (_, index) => index + 1), 'dense positions')
+    t.ok(chainsHold(events), 'chains verify')
+  })
+}
