@@ -1,7 +1,7 @@
 // `npm run bench`: every performance figure of issue #7 against a ceiling measured in the same run
 // on the same machine, as one table (stdout; progress goes to stderr). Never part of `npm test`.
 // Environment: BENCH_SCALES (100k,1M,10M), BENCH_REPEAT (3), BENCH_SECONDS (10), BENCH_DIR,
-// BENCH_CONNECTIONS (50), BENCH_ONLY (ingest,profile,batch,rebuild,postgres,plans,targets,history,extra,calibration). See README.
+// BENCH_CONNECTIONS (50), BENCH_ONLY (ingest,profile,batch,peers,rebuild,postgres,plans,targets,history,extra,calibration). See README.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -12,6 +12,7 @@ import { extraFigures } from './extras.ts'
 import { batchIngest, durableCommits, singleIngest } from './ingest.ts'
 import { ingestProfile } from './ingest-profile.ts'
 import { seededLog } from './logs.ts'
+import { peerFigures } from './peers.ts'
 import { postgresFigures } from './postgres.ts'
 import { rebuild, type RebuildResult } from './rebuild.ts'
 import { formatTable, type Figure } from './table.ts'
@@ -48,6 +49,12 @@ if (wants('profile')) {
 if (wants('batch')) {
   log(`batch ingest into the ${formatScale(main.count)} log`)
   figures.push(await batchIngest(config, main, work, log))
+  sample()
+}
+
+if (wants('peers')) {
+  log('peer rows: our SQLite store beside Emmett 0.42, each through its own API')
+  figures.push(...(await peerFigures(config, work, log)))
   sample()
 }
 
