@@ -9,7 +9,7 @@ import { DomainError, StoreUnavailable } from '../../domain/errors.ts'
 import { fromWire, type WireError } from '../threads/error-wire.ts'
 import { startTypeScriptWorker } from '../threads/typescript-worker.ts'
 import type { AppendResult } from './port.ts'
-import type { GroupResult, SqliteWriter, WriteRequest } from './sqlite-writer.ts'
+import type { SqliteWriter, WriteRequest } from './sqlite-writer.ts'
 
 export interface WriterThreadInput {
   file: string
@@ -116,7 +116,7 @@ export const threadWriter = (file: string): SqliteWriter => {
       // Only what the writer reads crosses (a queued append also carries its promise's callbacks).
       send({ id: nextId++, kind: 'write', group: group.map(({ stream, prepared, expected }) => ({ stream, prepared, expected })), now }, (reply): void => {
         if (reply.kind === 'written')
-          return done({ outcomes: reply.outcomes.map((outcome) => (outcome.ok ? outcome : { ok: false, error: fromWire(outcome.error) as never })) } as GroupResult)
+          return done({ outcomes: reply.outcomes.map((outcome) => (outcome.ok ? outcome : { ok: false, error: fromWire(outcome.error) as DomainError })) })
         if (reply.kind === 'lost') return done({ failure: reply.error })
         if (reply.kind === 'failed') return done({ failure: fromWire(reply.error) })
         done({ failure: new Error(`unexpected reply ${reply.kind} from the SQLite writer thread`) })

@@ -82,7 +82,9 @@ export const createSqliteStore = (options: SqliteStoreOptions): SqliteEventStore
 
   /** Answers a written group's appends; one group is in flight at a time. */
   const settle = (group: PendingAppend[], result: GroupResult, since: bigint) => {
-    if (profilingStages) record(writer.where === 'inline' ? 'store.commit (loop blocked, per append)' : 'store.commit (wait: writer thread, per group)', since, writer.where === 'inline' ? group.length : 1)
+    if (profilingStages)
+      if (writer.where === 'inline') record('store.commit (loop blocked, per append)', since, group.length)
+      else record('store.commit (wait: writer thread, per group)', since)
     if ('failure' in result) {
       for (const item of group) item.reject(result.failure)
       return
