@@ -9,11 +9,13 @@ import path from 'node:path'
 import pino from 'pino'
 import { exportChunks } from '../../services/audit/export.ts'
 import { importEvents } from '../../services/audit/import.ts'
+import { inputLines } from '../../services/audit/log-reader.ts'
 import { openRawLog } from '../../services/audit/raw-sqlite.ts'
 import { loadConfig } from '../../services/config.ts'
 import { buildApp } from '../../services/http/app.ts'
 import { openServices } from '../../services/services.ts'
 import { createMemoryStore } from '../../services/store/memory.ts'
+import { collect } from '../contract/helpers.ts'
 import type { RecordedEvent } from '../../services/store/port.ts'
 import { adminKey } from '../helpers/harness.ts'
 import { auth, checkpointNow, cli, listening, postEvents, samplingBatches } from './helpers.ts'
@@ -126,6 +128,20 @@ t.test('import into the memory store (any adapter) checks what it wrote against 
   await t.rejects(importEvents(createMemoryStore(), gap), { code: 'IMPORT_FAILED', message: /position 7 where 6 was due/ })
   const forged = lines.map((line, i) => (i === 3 ? line.replace(/"hash":"[0-9a-f]{64}"/, `"hash":"${'0'.repeat(64)}"`) : line))
   await t.rejects(importEvents(createMemoryStore(), forged), { message: /position 4: hash is [0-9a-f]{64}, the export says 0{64}/ })
+})
+
+// Finding (stop 29's suite run): `targetwatch import` into PostgreSQL under load failed with
+// "position 123: ... expected revision 0, actual no_stream", and once imported 0 of 124 events
+// with exit code 0. The file's lines were being read while the import awaited the store's head()
+// (a round trip to the server): lines read before the loop asked for them were lost.
+t.test('import from a file loses no line while the store answers its first query slowly', async (t) => {
+  const { exported } = await built
+  const file = path.join(root, 'slow-head.ndjson')
+  writeFileSync(file, exported)
+  const store = createMemoryStore()
+  const slow = { ...store, head: async () => (await new Promise((resolve) => setTimeout(resolve, 300)), store.head()) }
+  t.match(await importEvents(slow, inputLines(file)), { imported: 44, head: 44 }, 'every line imported')
+  t.same((await collect(store.readAll())).map((event) => event.meta.hash), ndjson(exported).map((event) => event.meta.hash))
 })
 
 t.test('a paused client holds the export back: the server reads only as fast as it is read', async (t) => {
