@@ -66,12 +66,23 @@ export const openRawLog = (file: string) => {
   // The chains in (stream_id, revision) order, one keyset-paged scan of the UNIQUE (stream_id,
   // revision) index: a query per page, not per stream. Only what linkage needs: no data.
   const chainPage = db
-    .prepare<[number, number, number], [number, number, number, string, string, Buffer]>(
-      'SELECT position, stream_id, revision, meta, lower(hex(hash)), event_id FROM events WHERE (stream_id, revision) > (?, ?) ORDER BY stream_id, revision LIMIT ?',
+    .prepare<[number, number, number], [number, number, number, string, string, Buffer, number]>(
+      'SELECT position, stream_id, revision, meta, lower(hex(hash)), event_id, id_indexed FROM events WHERE (stream_id, revision) > (?, ?) ORDER BY stream_id, revision LIMIT ?',
     )
     .raw()
-  // Idempotency looks ids up through this index: a damaged one would let a duplicate in.
-  const positionById = db.prepare<[Buffer], number>('SELECT position FROM events WHERE event_id = ?').pluck()
+  // Idempotency looks ids up through this index: a damaged one would let a duplicate in. The rows
+  // not merged into it yet (the tail, services/store/sqlite-id-tail.ts) are found by the writer in
+  // memory: their ids must not be in the index already, nor twice in the tail.
+  const positionById = db.prepare<[Buffer], number>('SELECT position FROM events WHERE event_id = ? AND id_indexed = 1').pluck()
+  const tailIds = new Map<string, number>()
+  const idFound = (eventId: Buffer | string, position: number, merged: number): boolean => {
+    const indexed = positionById.get(eventId as Buffer)
+    if (merged === 1) return indexed === position
+    const key = typeof eventId === 'string' ? `:${eventId}` : eventId.toString('hex')
+    const earlier = tailIds.get(key)
+    tailIds.set(key, position)
+    return indexed === undefined && (earlier === undefined || earlier === position)
+  }
   // The derived fold column of a page of positions, compared with encode(data) of each row.
   const foldPage = db.prepare<[number, number], [number, string | null]>('SELECT position, fold FROM events WHERE position > ? AND position <= ?').raw()
   const checkFolds = (items: RawItem[]): RawItem[] => {
@@ -196,8 +207,8 @@ export const openRawLog = (file: string) => {
     let after: [number, number] = [0, -1]
     for (;;) {
       const rows = chainPage.all(after[0], after[1], pageSize)
-      for (const [position, streamId, revision, meta, hash, eventId] of rows) {
-        const indexed = positionById.get(eventId) === position
+      for (const [position, streamId, revision, meta, hash, eventId, merged] of rows) {
+        const indexed = idFound(eventId, position, merged)
         let prevHash: string | null = null
         try {
           prevHash = (JSON.parse(meta) as { prevHash?: string }).prevHash ?? null

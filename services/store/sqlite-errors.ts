@@ -4,10 +4,6 @@ import Database from 'better-sqlite3'
 import { IntegrityViolated, StoreUnavailable } from '../../domain/errors.ts'
 import { isSqliteCorruption } from './sqlite-corruption.ts'
 
-/** An insert collided with an event id the log already holds. */
-export const isEventIdCollision = (error: unknown): boolean =>
-  error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes('events.event_id')
-
 // Conditions of the disk or the file, not of the request: the client may retry later (503).
 const unavailableCodes = /^SQLITE_(FULL|IOERR|CANTOPEN|READONLY|BUSY|LOCKED|NOMEM|CORRUPT|NOTADB|PROTOCOL)/
 

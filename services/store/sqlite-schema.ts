@@ -8,9 +8,19 @@ import { backfillFolds } from './sqlite-fold-rows.ts'
 /**
  * PRAGMA user_version of the layout below. Version 2 added `fold`, the compact form of the fields
  * the projections fold (projections/compact-facts.ts): derived from data, not hashed, NULL for
- * types without one (docs/ARCHITECTURE.md, section 3, "The fold column").
+ * types without one (docs/ARCHITECTURE.md, section 3, "The fold column"). Version 3 made the
+ * event-id index partial: a row enters it when `id_indexed` becomes 1, in bulk, not on insert
+ * (sqlite-id-tail.ts; docs/ARCHITECTURE.md, section 3, "The event-id index and its tail").
  */
-export const schemaVersion = 2
+export const schemaVersion = 3
+
+/**
+ * The ids of rows merged into it: a row is inserted with id_indexed = 0 (the tail, whose ids the
+ * writer holds in memory) and the writer marks the tail 1 in bulk, so random uuids cost one
+ * sorted pass per few thousand events instead of a random leaf page per event. Still an index of
+ * the table: integrity_check checks that it holds exactly the rows it should.
+ */
+const idIndex = 'CREATE UNIQUE INDEX events_by_event_id ON events (event_id) WHERE id_indexed = 1;'
 
 const schema = `
   CREATE TABLE streams (
@@ -31,9 +41,10 @@ const schema = `
     meta TEXT NOT NULL,
     hash BLOB NOT NULL,
     fold TEXT,
+    id_indexed INTEGER NOT NULL DEFAULT 1,
     UNIQUE (stream_id, revision)
   );
-  CREATE UNIQUE INDEX events_by_event_id ON events (event_id);
+  ${idIndex}
 `
 
 export const openDatabase = (file: string): Database.Database => {
@@ -65,13 +76,20 @@ const migrate = (db: Database.Database) => {
       db.pragma(`user_version = ${schemaVersion}`)
       return
     }
+    const columns = (db.pragma('table_info(events)') as { name: string }[]).map((column) => column.name)
     // Layout 1 -> 2 in place: the column first; the rows are filled below.
-    const columns = db.pragma('table_info(events)') as { name: string }[]
-    if (!columns.some((column) => column.name === 'fold')) db.exec('ALTER TABLE events ADD COLUMN fold TEXT')
+    if (!columns.includes('fold')) db.exec('ALTER TABLE events ADD COLUMN fold TEXT')
+    // Layout 2 -> 3: every existing row is indexed already (the column's default), the index is
+    // rebuilt as the partial one. One pass over the ids, in this transaction.
+    if (!columns.includes('id_indexed')) {
+      db.exec('ALTER TABLE events ADD COLUMN id_indexed INTEGER NOT NULL DEFAULT 1')
+      db.exec(`DROP INDEX events_by_event_id; ${idIndex}`)
+    }
+    if (version === 2) db.pragma(`user_version = ${schemaVersion}`)
   }).immediate()
   // The backfill runs in batches of their own transactions (the WAL stays small); the version
-  // becomes 2 only once every row was visited, so an upgrade cut short goes on at the next open,
-  // and meanwhile its rows without a fold are read from their data.
+  // becomes current only once every row was visited, so an upgrade cut short goes on at the next
+  // open, and meanwhile its rows without a fold are read from their data.
   if ((db.pragma('user_version', { simple: true }) as number) === 1) {
     backfillFolds(db)
     db.pragma(`user_version = ${schemaVersion}`)
@@ -96,25 +114,29 @@ export const prepareStatements = (db: Database.Database) => ({
   streamName: db.prepare<[number], string>('SELECT name FROM streams WHERE id = ?').pluck(),
   /** name, revision, last hash (hex). */
   insertStream: db.prepare<[string, number, string]>('INSERT INTO streams (name, revision, last_hash) VALUES (?, ?, unhex(?))'),
-  /**
-   * An append's own rows, undone when one of its inserts collides with a recorded id (sqlite.ts):
-   * they are the newest rows, and positions are rowids without AUTOINCREMENT, so the next insert
-   * takes the first of them again and the log stays dense.
-   */
-  deleteEventsFrom: db.prepare<[number]>('DELETE FROM events WHERE position >= ?'),
-  deleteStream: db.prepare<[number]>('DELETE FROM streams WHERE id = ?'),
   /** revision, last hash (hex), id. */
   updateStream: db.prepare<[number, string, number]>('UPDATE streams SET revision = ?, last_hash = unhex(?) WHERE id = ?'),
-  eventById: db.prepare<[Buffer | string], { position: number; stream_id: number; revision: number; type: string; data: string }>(
-    'SELECT position, stream_id, revision, type, data FROM events WHERE event_id = ?',
+  /** The position of an id merged into the event-id index (the tail's ids are in memory: sqlite-id-tail.ts). */
+  indexedPositionOf: db.prepare<[Buffer | string], number>('SELECT position FROM events WHERE event_id = ? AND id_indexed = 1').pluck(),
+  eventAt: db.prepare<[number], { position: number; stream_id: number; revision: number; type: string; data: string }>(
+    'SELECT position, stream_id, revision, type, data FROM events WHERE position = ?',
   ),
+  idIndexedAt: db.prepare<[number], number>('SELECT id_indexed FROM events WHERE position = ?').pluck(),
+  /** The tail's ids after a position, each as its key (sqlite-id-tail.ts) and position. */
+  tailIdsAfter: db
+    .prepare<[number], [string, number]>(
+      "SELECT CASE typeof(event_id) WHEN 'blob' THEN lower(hex(event_id)) ELSE ':' || event_id END, position FROM events WHERE position > ? ORDER BY position",
+    )
+    .raw(),
+  /** Merges the tail into the event-id index: from (exclusive), to (inclusive). */
+  indexIds: db.prepare<[number, number]>('UPDATE events SET id_indexed = 1 WHERE position > ? AND position <= ? AND id_indexed = 0'),
   /**
    * stream id, revision, packed (1 when the id is a canonical uuid, stored as 16 bytes), the id
    * twice (packed or as text), type, occurredAt, recordedAt, data, meta, hash (hex), fold.
    */
   insertEvent: db.prepare<[number, number, number, string, string, string, string, string, string, string, string, string | null]>(
-    'INSERT INTO events (stream_id, revision, event_id, type, occurred_at, recorded_at, data, meta, hash, fold) ' +
-      "VALUES (?, ?, CASE WHEN ? THEN unhex(?, '-') ELSE ? END, ?, ?, ?, ?, ?, unhex(?), ?)",
+    'INSERT INTO events (stream_id, revision, event_id, type, occurred_at, recorded_at, data, meta, hash, fold, id_indexed) ' +
+      "VALUES (?, ?, CASE WHEN ? THEN unhex(?, '-') ELSE ? END, ?, ?, ?, ?, ?, unhex(?), ?, 0)",
   ),
   lastRecordedAt: db.prepare<[], string>('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1').pluck(),
   recordedAtOf: db.prepare<[number], string>('SELECT recorded_at FROM events WHERE position = ?').pluck(),

@@ -1,11 +1,10 @@
 // The write side of the SQLite store: one group of appends judged and written in one IMMEDIATE
 // transaction (one fsync), each append on its own. It runs on whichever thread owns the write
 // connection: the store's own (inline) or its writer thread (sqlite-writer-thread.ts).
-// An append needs no savepoint: the only refusal that can come from an insert (an id already
-// recorded) undoes the append's own rows by hand (writeEvents), and anything else rolls back the
-// whole group. The common append (new ids) costs one stream lookup and its inserts: the event-id
-// index is read only when an insert collides with a recorded id, or the expected revision
-// fails, which is when an append may be the retry of an earlier one.
+// An append needs no savepoint: it is judged before it writes (ids through the tail and the
+// event-id index, sqlite-id-tail.ts; the expected revision), so its inserts cannot be refused, and
+// anything else (disk, I/O) rolls back the whole group. The common append (new ids) costs one
+// stream lookup, an id lookup per event and its inserts.
 import type Database from 'better-sqlite3'
 import { DomainError } from '../../domain/errors.ts'
 import {
@@ -19,9 +18,10 @@ import {
 } from './append-rules.ts'
 import { currentHashVersion, eventHashOfCanonicalData, genesisHash } from './hashing.ts'
 import type { AppendResult, ExpectedRevision } from './port.ts'
-import { isEventIdCollision, toStoreError } from './sqlite-errors.ts'
+import { toStoreError } from './sqlite-errors.ts'
+import { createIdTail } from './sqlite-id-tail.ts'
 import { prepareStatements } from './sqlite-schema.ts'
-import { encodeEventId, isPackedEventId } from './sqlite-rows.ts'
+import { isPackedEventId } from './sqlite-rows.ts'
 import { encodeFold } from '../../projections/compact-facts.ts'
 
 /** One append as the writer receives it: validated and canonicalised already (prepareAppend). */
@@ -46,16 +46,17 @@ type StreamRow = { id: number; revision: number; last_hash: string }
 export const createSqliteWriter = (db: Database.Database): ((group: WriteRequest[], now: string) => GroupResult) => {
   const sql = prepareStatements(db)
 
+  const tail = createIdTail(db, sql)
+
   /** What the log knows about an id, for judging a possible retry. */
   const recordedIdentity = (stream: string, row: StreamRow | undefined) => (id: string): RecordedIdentity | undefined => {
-    const found = sql.eventById.get(encodeEventId(id))
-    if (found === undefined) return undefined
+    const position = tail.positionOf(id)
+    if (position === undefined) return undefined
+    const found = sql.eventAt.get(position)!
     const owner = found.stream_id === row?.id ? stream : (sql.streamName.get(found.stream_id) as string)
     return { stream: owner, type: found.type, dataJson: found.data, revision: found.revision, position: found.position }
   }
 
-  // No SAVEPOINT per append (10-13 ms per 1,000 appends, issue 18 item 2): when an insert collides
-  // with a recorded id, the rows this append wrote are deleted before the collision is judged.
   const writeEvents = (item: WriteRequest, row: StreamRow | undefined, recordedAts: string[]): number[] => {
     const { stream, prepared } = item
     const current = row?.revision ?? noStream
@@ -72,22 +73,14 @@ export const createSqliteWriter = (db: Database.Database): ((group: WriteRequest
     const nextRevision = current + prepared.length
     // A new stream's row is written once, already at its last revision and hash.
     const streamId = row?.id ?? Number(sql.insertStream.run(stream, nextRevision, prevHash).lastInsertRowid)
-    const positions: number[] = []
-    try {
-      prepared.forEach(({ event, dataJson }, index) => {
-        const { revision, hash, meta } = chained[index]
-        const packed = isPackedEventId(event.id) ? 1 : 0
-        const fold = encodeFold(event.type, event.data)
-        const inserted = sql.insertEvent.run(streamId, revision, packed, event.id, event.id, event.type, event.occurredAt, recordedAts[index], dataJson, meta, hash, fold)
-        positions.push(Number(inserted.lastInsertRowid))
-      })
-    } catch (error) {
-      if (isEventIdCollision(error)) {
-        if (positions.length > 0) sql.deleteEventsFrom.run(positions[0])
-        if (row === undefined) sql.deleteStream.run(streamId)
-      }
-      throw error
-    }
+    const positions = prepared.map(({ event, dataJson }, index) => {
+      const { revision, hash, meta } = chained[index]
+      const packed = isPackedEventId(event.id) ? 1 : 0
+      const fold = encodeFold(event.type, event.data)
+      const position = Number(sql.insertEvent.run(streamId, revision, packed, event.id, event.id, event.type, event.occurredAt, recordedAts[index], dataJson, meta, hash, fold).lastInsertRowid)
+      tail.add(event.id, position)
+      return position
+    })
     if (row !== undefined) sql.updateStream.run(nextRevision, prevHash, row.id)
     return positions
   }
@@ -96,28 +89,23 @@ export const createSqliteWriter = (db: Database.Database): ((group: WriteRequest
     const { stream, prepared, expected } = item
     const row = sql.streamByName.get(stream)
     const current = row?.revision ?? noStream
-    const retried = () => judgeReplay(stream, prepared, recordedIdentity(stream, row))
-    // A retry carries the expectation it was first sent with: it is judged as a replay first.
-    if (!expectedRevisionHolds(expected, current)) {
-      const replay = retried()
+    // A retry carries the expectation it was first sent with: an append whose revision does not
+    // hold, or one of whose ids is recorded, is judged as a replay first (the same append again is
+    // answered as it was; any other overlap is an IdConflict).
+    if (!expectedRevisionHolds(expected, current) || prepared.some(({ event }) => tail.positionOf(event.id) !== undefined)) {
+      const replay = judgeReplay(stream, prepared, recordedIdentity(stream, row))
       if (replay !== null) return { result: replay, count: 0, last }
       checkExpectedRevision(stream, expected, current)
     }
     if (prepared.length === 0) return { result: { nextRevision: current, positions: [], idempotent: false }, count: 0, last }
     let stamped = last
     const recordedAts = prepared.map(({ recordedAt, event }) => (stamped = stampRecordedAt(recordedAt, now, stamped, event.id)))
-    try {
-      const positions = writeEvents(item, row, recordedAts)
-      return { result: { nextRevision: current + prepared.length, positions, idempotent: false }, count: prepared.length, last: stamped }
-    } catch (error) {
-      // An id is already recorded: the same append again (idempotent), or a conflict.
-      const replay = isEventIdCollision(error) ? retried() : null
-      if (replay !== null) return { result: replay, count: 0, last }
-      throw error
-    }
+    const positions = writeEvents(item, row, recordedAts)
+    return { result: { nextRevision: current + prepared.length, positions, idempotent: false }, count: prepared.length, last: stamped }
   }
 
   const writeGroup = db.transaction((group: WriteRequest[], now: string): WriteOutcome[] => {
+    tail.sync()
     let last = sql.lastRecordedAt.get() ?? ''
     return group.map((item): WriteOutcome => {
       try {
@@ -135,8 +123,11 @@ export const createSqliteWriter = (db: Database.Database): ((group: WriteRequest
   return (group, now) => {
     try {
       // IMMEDIATE takes the write lock up front, so another process cannot deadlock the upgrade.
-      return { outcomes: writeGroup.immediate(group, now) }
+      const outcomes = writeGroup.immediate(group, now)
+      tail.afterCommit()
+      return { outcomes }
     } catch (error) {
+      tail.rollback()
       return { failure: toStoreError(error, 'write', `the batch of ${group.length} append(s) was rolled back, nothing was written`) }
     }
   }

@@ -7,6 +7,7 @@ import { StoreUnavailable } from '../../domain/errors.ts'
 import { prepareAppend, toIsoInstant } from './append-rules.ts'
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, RecordedEvent } from './port.ts'
 import { toStoreError } from './sqlite-errors.ts'
+import { mergeIdTail } from './sqlite-id-tail.ts'
 import { openDatabase, prepareStatements } from './sqlite-schema.ts'
 import { namedRowToEvent, rowToEvent } from './sqlite-rows.ts'
 import { inlineWriter, type GroupResult, type SqliteWriter, type WriteRequest } from './sqlite-writer.ts'
@@ -192,6 +193,11 @@ export const createSqliteStore = (options: SqliteStoreOptions): SqliteEventStore
         drained = undefined
       }
       await writer.close()
+      // At rest every id is in the event-id index (the tail merged), so verify and integrity_check
+      // see all of them. A file this connection cannot write (read-only, busy) keeps its tail.
+      try {
+        mergeIdTail(db, sql)
+      } catch {}
       await subscriptions.close()
       state = 'closed'
       db.close()

@@ -1,6 +1,6 @@
 // A layout-1 file (no fold column) is upgraded in place at open: the column is added, every fact
-// row is given encode(data), the version becomes 2; an upgrade cut short (column added, some rows
-// filled, version still 1) goes on at the next open. The rebuild is the same before and after.
+// row is given encode(data), the version becomes current; an upgrade cut short (column added, some
+// rows filled, version still 1) goes on at the next open. The rebuild is the same before and after.
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -8,6 +8,7 @@ import Database from 'better-sqlite3'
 import t from 'tap'
 import { encodeFold } from '../../projections/compact-facts.ts'
 import { createSqliteStore } from '../../services/store/sqlite.ts'
+import { schemaVersion } from '../../services/store/sqlite-schema.ts'
 import { rebuild, seedLog } from '../helpers/fold-log.ts'
 
 const foldsOf = (file: string) => {
@@ -30,9 +31,10 @@ t.test('a layout-1 file is upgraded at open, and one cut short is finished', asy
     return states
   })()
 
-  // Back to layout 1: the column it lacked dropped (layout 1 is layout 2 without it).
+  // Back to layout 1: layout 3 without id_indexed (its event-id index whole) and without fold.
   for (const cutShort of [false, true]) {
     const raw = new Database(file)
+    raw.exec('DROP INDEX events_by_event_id; ALTER TABLE events DROP COLUMN id_indexed; CREATE UNIQUE INDEX events_by_event_id ON events (event_id)')
     raw.exec('ALTER TABLE events DROP COLUMN fold')
     if (cutShort) {
       raw.exec('ALTER TABLE events ADD COLUMN fold TEXT')
@@ -47,7 +49,7 @@ t.test('a layout-1 file is upgraded at open, and one cut short is finished', asy
 
     const store = createSqliteStore({ file })
     const { rows, version } = foldsOf(file)
-    t.equal(version, 2, `${cutShort ? 'cut short: ' : ''}upgraded to layout 2`)
+    t.equal(version, schemaVersion, `${cutShort ? 'cut short: ' : ''}upgraded to layout ${schemaVersion}`)
     t.same(rows.filter((row) => row.fold !== encodeFold(row.type, JSON.parse(row.data))).map((row) => row.position), [], 'every row has fold = encode(data)')
     t.ok(rows.filter((row) => row.fold !== null).length > 1100, 'the facts have folds')
     const after = await rebuild(store, false)

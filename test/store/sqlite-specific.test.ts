@@ -10,6 +10,7 @@ import { ConcurrencyError, StoreUnavailable } from '../../domain/errors.ts'
 import { verifyStreamChain } from '../../services/store/hashing.ts'
 import type { RecordedEvent } from '../../services/store/port.ts'
 import { createSqliteStore } from '../../services/store/sqlite.ts'
+import { schemaVersion } from '../../services/store/sqlite-schema.ts'
 import { collect, errorOf, newEvent, newEvents } from '../contract/helpers.ts'
 
 const tempFile = (t: Test) => {
@@ -70,7 +71,7 @@ t.test('a reopened file holds every event, chain and stream revision', async (t)
   t.same(after, before)
   t.ok(chainsHold(after), 'chains verify')
   t.equal((await second.append('reopen-0', [newEvent()], 24)).nextRevision, 25, 'the stream revision survived')
-  t.equal(second.database.pragma('user_version', { simple: true }), 2, 'schema version recorded')
+  t.equal(second.database.pragma('user_version', { simple: true }), schemaVersion, 'schema version recorded')
   t.equal(second.database.pragma('journal_mode', { simple: true }), 'wal')
   t.equal(second.database.pragma('synchronous', { simple: true }), 2, 'synchronous=FULL')
 })
@@ -162,5 +163,10 @@ for (const writer of writers) {
     t.ok([...counts.values()].every((count) => count === 1), 'no id twice')
     t.same(events.map((event) => event.position), Array.from({ length: events.length }, (_, index) => index + 1), 'dense positions')
     t.ok(chainsHold(events), 'chains verify')
+    // The ids the killed writer had not merged into the index yet are found from the log again.
+    const last = events.find((event) => event.id === acknowledged[acknowledged.length - 1])!
+    const retry = { id: last.id, type: last.type, occurredAt: last.occurredAt, data: last.data, meta: { principal: last.meta.principal, requestId: last.meta.requestId, schemaVersion: 1 } }
+    t.same(await store.append(last.stream, [retry], last.revision === 0 ? 'no_stream' : last.revision - 1), { nextRevision: last.revision, positions: [last.position], idempotent: true }, 'the last acknowledged append, retried, is idempotent')
+    t.equal(await store.head(), events.length, 'nothing written twice')
   })
 }
