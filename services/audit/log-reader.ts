@@ -1,11 +1,10 @@
 // The log as the CLI reads it: the SQLite file raw and read-only (works beside a running
 // service, memory stays flat), an NDJSON export, or any other store through the port.
-import { createReadStream } from 'node:fs'
 import path from 'node:path'
-import { createInterface } from 'node:readline'
 import type { Config } from '../config.ts'
 import type { Position, RecordedEvent } from '../store/port.ts'
 import type { ExportReader } from './export.ts'
+import { inputLines } from './input-lines.ts'
 import { openRawLog } from './raw-sqlite.ts'
 import { eventsFileName } from './verify-sources.ts'
 
@@ -18,17 +17,6 @@ export const openLogReader = async (config: Config, dataDir?: string): Promise<L
   // Loaded only here: the composition root pulls in every service.
   const { openStore } = await import('../services.ts')
   return openStore(config, () => new Date())
-}
-
-/**
- * Lines of a file, or of stdin when file is undefined or '-'. Nothing is read until the first line
- * is asked for: a readline interface reads and emits lines as soon as it exists, and the lines it
- * emits before a loop iterates it are lost (an import awaiting a slow store's head() first lost
- * the start of its file, or all of it).
- */
-export async function* inputLines(file?: string): AsyncGenerator<string> {
-  const input = file === undefined || file === '-' ? process.stdin : createReadStream(file, { encoding: 'utf8' })
-  yield* createInterface({ input, crlfDelay: Infinity })
 }
 
 /** Events of an NDJSON export, in file order. */

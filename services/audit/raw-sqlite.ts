@@ -10,6 +10,7 @@ import type { Position, RecordedEvent } from '../store/port.ts'
 import { rowToEvent } from '../store/sqlite-rows.ts'
 import { encodeFold } from '../../projections/compact-facts.ts'
 import { isSqliteCorruption } from '../store/sqlite-corruption.ts'
+import { tailKeyOfStored } from '../store/sqlite-id-tail.ts'
 import { prepareStatements, schemaVersion } from '../store/sqlite-schema.ts'
 
 // Small on purpose: what is alive at a scavenge gets promoted, and promoted garbage is what made
@@ -66,19 +67,19 @@ export const openRawLog = (file: string) => {
   // The chains in (stream_id, revision) order, one keyset-paged scan of the UNIQUE (stream_id,
   // revision) index: a query per page, not per stream. Only what linkage needs: no data.
   const chainPage = db
-    .prepare<[number, number, number], [number, number, number, string, string, Buffer, number]>(
+    .prepare<[number, number, number], [number, number, number, string, string, Buffer | string, number]>(
       'SELECT position, stream_id, revision, meta, lower(hex(hash)), event_id, id_indexed FROM events WHERE (stream_id, revision) > (?, ?) ORDER BY stream_id, revision LIMIT ?',
     )
     .raw()
   // Idempotency looks ids up through this index: a damaged one would let a duplicate in. The rows
   // not merged into it yet (the tail, services/store/sqlite-id-tail.ts) are found by the writer in
   // memory: their ids must not be in the index already, nor twice in the tail.
-  const positionById = db.prepare<[Buffer], number>('SELECT position FROM events WHERE event_id = ? AND id_indexed = 1').pluck()
+  const positionById = db.prepare<[Buffer | string], number>('SELECT position FROM events WHERE event_id = ? AND id_indexed = 1').pluck()
   const tailIds = new Map<string, number>()
   const idFound = (eventId: Buffer | string, position: number, merged: number): boolean => {
-    const indexed = positionById.get(eventId as Buffer)
+    const indexed = positionById.get(eventId)
     if (merged === 1) return indexed === position
-    const key = typeof eventId === 'string' ? `:${eventId}` : eventId.toString('hex')
+    const key = tailKeyOfStored(eventId)
     const earlier = tailIds.get(key)
     tailIds.set(key, position)
     return indexed === undefined && (earlier === undefined || earlier === position)

@@ -1,12 +1,12 @@
 // Where a verification reads from: the SQLite file of a data dir (raw, read-only, with the
 // stream index for chains), any EventStore through the port, or an NDJSON export.
-import { createReadStream, existsSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { createInterface } from 'node:readline'
 import { LedgerCheckpointed, ledgerCheckpointedType, ledgerStream } from '../../domain/attestation.ts'
 import { genesisHash } from '../store/hashing.ts'
 import { isSqliteCorruption, sqliteIntegrityCheck } from '../store/sqlite-corruption.ts'
 import type { EventStore, RecordedEvent } from '../store/port.ts'
+import { inputLines } from './input-lines.ts'
 import { openRawLog, type RawItem, type RawLog, type StreamRow } from './raw-sqlite.ts'
 import { leavesPerBlock, openTreeFileReadOnly, type SignedHeadRow } from './tree-file.ts'
 import type { HeadCandidate, Problem } from './verify-heads.ts'
@@ -173,14 +173,12 @@ export const storeSource = async (
   }
 }
 
-const lines = (file: string) => createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })
-
 /** An NDJSON export (one RecordedEvent per line, in position order). */
 export const fileSource = (file: string): VerifySource => ({
   dense: true,
   heads: async () => {
     async function* checkpoints() {
-      for await (const line of lines(file)) {
+      for await (const line of inputLines(file)) {
         if (!line.includes(ledgerCheckpointedType)) continue
         try {
           yield JSON.parse(line) as RecordedEvent
@@ -194,7 +192,7 @@ export const fileSource = (file: string): VerifySource => ({
   items: async function* (): AsyncGenerator<RawItem> {
     let lineNumber = 0
     let position = 0
-    for await (const line of lines(file)) {
+    for await (const line of inputLines(file)) {
       lineNumber += 1
       if (line.trim() === '') continue
       try {

@@ -2,7 +2,7 @@
 // empty store. Ids, revisions, times and order are kept, so every hash comes out identical.
 import { parseArgs } from 'node:util'
 import { importEvents } from '../audit/import.ts'
-import { inputLines } from '../audit/log-reader.ts'
+import { inputLines } from '../audit/input-lines.ts'
 import type { Config } from '../config.ts'
 
 export const importUsage = `import [--file export.ndjson]

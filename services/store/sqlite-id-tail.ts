@@ -9,15 +9,24 @@
 // are picked up by position before each group.
 import type Database from 'better-sqlite3'
 import type { Statements } from './sqlite-schema.ts'
-import { encodeEventId, isPackedEventId } from './sqlite-rows.ts'
+import { isPackedEventId } from './sqlite-rows.ts'
 
 /** The tail is merged once it holds this share of the indexed ids, within the bounds below. */
 const mergeShare = 16
 export const minimumTail = 4096
 const maximumTail = 32_768
 
-/** An id as the tail holds it: the 32 hex digits of a packed uuid, or ':' and the id. */
+/** An id as the tail holds it: the 32 hex digits of a packed uuid, or ':' and the id (tailIdsAfter builds the same in SQL). */
 const tailKey = (id: string): string => (isPackedEventId(id) ? id.replaceAll('-', '') : `:${id}`)
+
+/** The tail's key of an id as stored (16 bytes, or text), for readers of the raw file. */
+export const tailKeyOfStored = (stored: Buffer | string): string => (typeof stored === 'string' ? `:${stored}` : stored.toString('hex'))
+
+/** The tail's key and the stored form of an id, from one test of its shape. */
+const keyAndStored = (id: string): [string, Buffer | string] => {
+  const key = tailKey(id)
+  return key.charCodeAt(0) === 58 ? [key, id] : [key, Buffer.from(key, 'hex')]
+}
 
 /** The first unindexed position (head + 1 when every row is indexed): a binary search, the unindexed rows being a suffix. */
 const firstUnindexed = (sql: Statements, head: number): number => {
@@ -53,8 +62,6 @@ export interface IdTail {
   rollback(): void
   /** After a commit: merges the tail into the index once it is long enough (its own transaction). */
   afterCommit(): void
-  /** Ids held in memory (for tests and the bench). */
-  readonly size: number
 }
 
 export const createIdTail = (db: Database.Database, sql: Statements): IdTail => {
@@ -74,7 +81,10 @@ export const createIdTail = (db: Database.Database, sql: Statements): IdTail => 
   load()
 
   return {
-    positionOf: (id) => ids.get(tailKey(id)) ?? (sql.indexedPositionOf.get(encodeEventId(id)) as number | undefined),
+    positionOf: (id) => {
+      const [key, stored] = keyAndStored(id)
+      return ids.get(key) ?? (sql.indexedPositionOf.get(stored) as number | undefined)
+    },
     sync: () => {
       added = []
       const now = sql.head.get() as number
@@ -97,7 +107,6 @@ export const createIdTail = (db: Database.Database, sql: Statements): IdTail => 
       head = committedHead
     },
     afterCommit: () => {
-      added = []
       committedHead = head
       if (ids.size < Math.min(maximumTail, Math.max(minimumTail, Math.floor((start - 1) / mergeShare)))) return
       try {
@@ -110,9 +119,6 @@ export const createIdTail = (db: Database.Database, sql: Statements): IdTail => 
       } catch {
         // Disk full or busy: the tail stays in memory and in the log, and the next commit tries again.
       }
-    },
-    get size() {
-      return ids.size
     },
   }
 }

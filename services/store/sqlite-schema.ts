@@ -16,8 +16,8 @@ export const schemaVersion = 3
 
 /**
  * The ids of rows merged into it: a row is inserted with id_indexed = 0 (the tail, whose ids the
- * writer holds in memory) and the writer marks the tail 1 in bulk, so random uuids cost one
- * sorted pass per few thousand events instead of a random leaf page per event. Still an index of
+ * writer holds in memory) and the writer marks the tail 1 in bulk, so the index pages random uuids
+ * land on are written once per merge of thousands, not once per commit. Still an index of
  * the table: integrity_check checks that it holds exactly the rows it should.
  */
 const idIndex = 'CREATE UNIQUE INDEX events_by_event_id ON events (event_id) WHERE id_indexed = 1;'
