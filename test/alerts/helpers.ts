@@ -7,7 +7,7 @@ import { listenOnLoopback } from '../helpers/loopback.ts'
 export interface Received {
   headers: Record<string, string>
   body: string
-  /** What standardwebhooks made of it with the secret the test gave; null when it threw. */
+  /** What standardwebhooks made of it with the secrets given by the time it is read; null when it threw. */
   verified: unknown | null
   verifyError: string | null
   at: number
@@ -29,6 +29,42 @@ const headersOf = (request: http.IncomingMessage): Record<string, string> =>
 
 export const verify = (secret: string, body: string, headers: Record<string, string>): unknown => new Webhook(secret).verify(body, headers)
 
+/**
+ * A received request whose signature is judged when the test reads it, against the secrets the
+ * test has given by then (a success is kept). A delivery can arrive before the test has read its
+ * subscription's secret from the reply: alerts.backfill sends as soon as the webhook exists.
+ */
+const judged = (headers: Record<string, string>, body: string, secrets: string[]): Received => {
+  let verified: unknown | null = null
+  let verifyError: string | null = null
+  const judge = () => {
+    if (verified !== null) return
+    verifyError = secrets.length === 0 ? 'no secret given' : null
+    for (const secret of secrets) {
+      try {
+        verified = verify(secret, body, headers)
+        verifyError = null
+        return
+      } catch (error) {
+        verifyError = (error as Error).message
+      }
+    }
+  }
+  return {
+    headers,
+    body,
+    at: Date.now(),
+    get verified() {
+      judge()
+      return verified
+    },
+    get verifyError() {
+      judge()
+      return verifyError
+    },
+  }
+}
+
 export const startReceiver = async (answer: (n: number, request: Received) => Answer = () => ({ status: 204 })): Promise<Receiver> => {
   const received: Received[] = []
   const secrets: string[] = []
@@ -38,18 +74,7 @@ export const startReceiver = async (answer: (n: number, request: Received) => An
     request.on('data', (chunk) => (body += chunk))
     request.on('end', () => {
       const headers = headersOf(request)
-      let verified: unknown | null = null
-      let verifyError: string | null = secrets.length === 0 ? 'no secret given' : null
-      for (const secret of secrets) {
-        try {
-          verified = verify(secret, body, headers)
-          verifyError = null
-          break
-        } catch (error) {
-          verifyError = (error as Error).message
-        }
-      }
-      const entry = { headers, body, verified, verifyError, at: Date.now() }
+      const entry = judged(headers, body, secrets)
       received.push(entry)
       const reply = answer(received.length, entry)
       if (reply === 'hang') return
