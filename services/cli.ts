@@ -1,18 +1,17 @@
 // `targetwatch <command>`: serve, keys. (npm start = serve.)
 import { parseArgs } from 'node:util'
-import { ConfigError, loadConfig } from './config.ts'
-import { createLogger } from './logger.ts'
-import { serve } from './server.ts'
-import { keysCommand } from './cli/keys.ts'
-import { serveDemo, serveOptions } from './cli/demo.ts'
-import { simulateCommand } from './cli/simulate.ts'
+import { ConfigError, loadConfig, type Config } from './config.ts'
 import { guarded } from './audit/cli-run.ts'
-import { attestCheckCommand, attestCheckUsage } from './cli/attest-check.ts'
-import { exportCommand, exportUsage } from './cli/export.ts'
-import { importCommand, importUsage } from './cli/import.ts'
-import { plansCommand, plansUsage } from './cli/plans.ts'
-import { replayCommand, replayUsage } from './cli/replay.ts'
-import { verifyCommand, verifyUsage } from './cli/verify.ts'
+import { attestCheckUsage, exportUsage, importUsage, plansUsage, replayUsage, verifyUsage } from './cli/usage.ts'
+
+// Each command's module is loaded when it runs: `serve` loads the whole service, `verify` or
+// `export` only what reads the log, `--help` nothing. The SQLite writer thread of `serve` starts
+// first, so that its start (its own tsx and modules) overlaps the loading of the service.
+type Command = (config: Config, args: string[]) => Promise<number>
+const audited =
+  (name: string, load: () => Promise<Command>): Command =>
+  async (config, args) =>
+    guarded(name, await load())(config, args)
 
 const usage = `usage: targetwatch <command> [options]
 
@@ -44,27 +43,29 @@ const main = async (argv: string[]): Promise<number> => {
   const config = loadConfig()
   switch (command) {
     case 'serve': {
+      if (config.store === 'sqlite' && config.sqliteWriter === 'thread') (await import('./store/sqlite-writer-thread.ts')).startWriterThread()
+      const [{ serveDemo, serveOptions }, { serve }, { createLogger }] = await Promise.all([import('./cli/demo.ts'), import('./server.ts'), import('./logger.ts')])
       const { values } = parseArgs({ args: rest, options: serveOptions, strict: true })
       if (values.demo || values.scale !== undefined || values.seed !== undefined) await serveDemo(config, values, createLogger(config.logLevel))
       else await serve(config, createLogger(config.logLevel))
       return -1
     }
     case 'keys':
-      return keysCommand(config, rest)
+      return (await import('./cli/keys.ts')).keysCommand(config, rest)
     case 'simulate':
-      return simulateCommand(config, rest)
+      return (await import('./cli/simulate.ts')).simulateCommand(config, rest)
     case 'plans':
-      return guarded('plans', plansCommand)(config, rest)
+      return audited('plans', async () => (await import('./cli/plans.ts')).plansCommand)(config, rest)
     case 'verify':
-      return guarded('verify', verifyCommand)(config, rest)
+      return audited('verify', async () => (await import('./cli/verify.ts')).verifyCommand)(config, rest)
     case 'export':
-      return guarded('export', exportCommand)(config, rest)
+      return audited('export', async () => (await import('./cli/export.ts')).exportCommand)(config, rest)
     case 'import':
-      return guarded('import', importCommand)(config, rest)
+      return audited('import', async () => (await import('./cli/import.ts')).importCommand)(config, rest)
     case 'replay':
-      return guarded('replay', replayCommand)(config, rest)
+      return audited('replay', async () => (await import('./cli/replay.ts')).replayCommand)(config, rest)
     case 'attest-check':
-      return guarded('attest-check', attestCheckCommand)(config, rest)
+      return audited('attest-check', async () => (await import('./cli/attest-check.ts')).attestCheckCommand)(config, rest)
     case undefined:
     case 'help':
     case '--help':

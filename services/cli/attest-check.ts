@@ -7,10 +7,6 @@ import { parsePublicKey } from '../audit/ledger-key.ts'
 import { exportedEvents, openLogReader } from '../audit/log-reader.ts'
 import type { Config } from '../config.ts'
 
-export const attestCheckUsage = `attest-check ANSWER.json [--file export.ndjson | --data DIR] [--public-key KEY]
-                              re-derive an answer of /v1/targets?attest=true from the events up to
-                              its tree size: root, every figure, signature; exit 1 if it does not hold`
-
 export const attestCheckCommand = async (config: Config, args: string[]): Promise<number> => {
   const { values, positionals } = parseArgs({
     args,

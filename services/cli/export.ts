@@ -7,11 +7,6 @@ import { exportChunks, writeChunks, type ExportFilter } from '../audit/export.ts
 import { openLogReader } from '../audit/log-reader.ts'
 import type { Config } from '../config.ts'
 
-export const exportUsage = `export [--data DIR] [--from N] [--to N] [--stream S] [--type T] [--recorded-from I] [--recorded-to I] [--out FILE]
-                              the log as NDJSON, one event with its envelope per line, in position
-                              order (stdout by default); reads the SQLite file read-only, so it
-                              runs beside the service`
-
 const whole = (name: string, value: string | undefined): number | undefined => {
   if (value === undefined) return undefined
   if (!/^\d+$/.test(value)) throw new Error(`export: --${name} must be a position (a whole number), got '${value}'`)

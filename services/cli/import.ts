@@ -5,10 +5,6 @@ import { importEvents } from '../audit/import.ts'
 import { inputLines } from '../audit/input-lines.ts'
 import type { Config } from '../config.ts'
 
-export const importUsage = `import [--file export.ndjson]
-                              load an export (stdin by default) into the configured, empty store
-                              (TARGETWATCH_STORE): ids, times, hashes and order are kept`
-
 export const importCommand = async (config: Config, args: string[]): Promise<number> => {
   const { values } = parseArgs({ args, options: { file: { type: 'string' } } })
   if (config.store === 'memory') throw new Error('import: TARGETWATCH_STORE=memory keeps nothing; import into sqlite, postgres or eventstoredb')

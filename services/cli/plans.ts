@@ -10,10 +10,6 @@ import { openServices } from '../services.ts'
 
 const operator: Principal = { keyId: 'cli', name: 'targetwatch plans (local operator)', role: 'admin', regions: null }
 
-export const plansUsage = `plans publish FILE | plans revise FILE --if-match REVISION [--reason TEXT] | plans list | plans show ID
-                              publish or revise a plan document (see GET /v1/plans/schema) in the data
-                              dir, as POST /v1/plans and PUT /v1/plans/ID do; list or print the plans`
-
 export const plansCommand = async (config: Config, args: string[]): Promise<number> => {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { 'if-match': { type: 'string' }, reason: { type: 'string' } } })
   const [action, argument] = positionals

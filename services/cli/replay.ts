@@ -11,10 +11,6 @@ import { exportedEvents, exportPositionAt, openLogReader } from '../audit/log-re
 import { complianceTable, foldCompliance } from '../audit/replay.ts'
 import type { Config } from '../config.ts'
 
-export const replayUsage = `replay --at YYYY-MM-DD [--plan ID] [--as-of INSTANT | --position N] [--region R] [--data DIR | --file F] [--json]
-                              fold the log from position 1 (no snapshots) and print the compliance
-                              table of the plan (default ${defaultPlanId}): target, title, status, value, threshold`
-
 export const replayCommand = async (config: Config, args: string[]): Promise<number> => {
   const { values } = parseArgs({
     args,

@@ -12,14 +12,6 @@ import { isSqliteCorruption } from '../store/sqlite-corruption.ts'
 import path from 'node:path'
 import type { Config } from '../config.ts'
 
-export const verifyUsage = `verify [--data DIR | --file export.ndjson] [--public-key KEY]... [--head FILE]...
-                              recompute every hash chain and the Merkle tree from the stored log
-                              (the SQLite file, read-only, or an export) and check every signed
-                              tree head; --public-key pins the keys you trust (PEM, base64 DER, or
-                              the JSON of /v1/audit/public-key); --head adds heads you kept (JSON of
-                              /v1/audit/checkpoints), which also catches a log cut short behind
-                              them. Prints a JSON report; exit 1 when anything is wrong`
-
 /** Signed heads an auditor kept: one checkpoint, a list, or a /v1/audit/checkpoints response. */
 export const givenHeads = (file: string): HeadCandidate[] => {
   const json = JSON.parse(readFileSync(file, 'utf8')) as unknown

@@ -68,8 +68,9 @@ t.test('two contenders: exactly one acquires, keeps it by renewing, and a clean 
 t.test('a silent holder is taken over only after its row expires; one whose renewals fail gives up first', async (t) => {
   const { pools } = await openPools(t, 'lease-expiry')
   const [a, b] = [contender(pools[0], 'a'), contender(pools[1], 'b')]
-  await a.lease.tick()
+  // The row's expiry counts from the start of a's write, so the clock starts before it.
   const acquiredAt = Date.now()
+  await a.lease.tick()
   t.ok(a.lease.holding(), 'a holds')
   // a falls silent (a paused or killed process): b tries until the row has expired.
   b.lease.start()
