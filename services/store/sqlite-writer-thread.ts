@@ -60,6 +60,8 @@ interface Thread {
   worker: Worker
   /** Requests sent and not yet answered, over every connection: the thread keeps the process alive while any is. */
   pending: number
+  /** Stopped while idle: stores opened meanwhile are on the next thread, and its exit concerns none of them. */
+  retired: boolean
 }
 
 let thread: Thread | undefined
@@ -73,7 +75,7 @@ export const writerThreads = (): { started: number; current: Worker | undefined 
 
 const startThread = (): Thread => {
   threadsStarted += 1
-  const started: Thread = { worker: startTypeScriptWorker(workerModule), pending: 0 }
+  const started: Thread = { worker: startTypeScriptWorker(workerModule), pending: 0, retired: false }
   let failure: Error | undefined
   started.worker.on('message', (reply: WriterReply) => {
     started.pending -= 1
@@ -83,6 +85,7 @@ const startThread = (): Thread => {
   started.worker.on('error', (error: Error) => (failure ??= error))
   started.worker.once('exit', (code) => {
     if (thread === started) thread = undefined
+    if (started.retired) return
     const lost =
       failure instanceof DomainError
         ? failure
@@ -114,7 +117,10 @@ const lingerIfIdle = (ms = idleLingerMs) => {
   const idle = thread
   linger = setTimeout(() => {
     linger = undefined
-    if (connections.size === 0 && thread === idle) void idle.worker.terminate()
+    if (connections.size > 0 || thread !== idle) return
+    idle.retired = true
+    thread = undefined
+    void idle.worker.terminate()
   }, ms)
   linger.unref()
 }
