@@ -25,6 +25,7 @@ import { alertsLifecycle, webhookRoutes } from './routes/webhooks.ts'
 import { leaseDispatcher } from '../cluster/dispatcher-lease.ts'
 import type { Logger } from 'pino'
 import { validatorCompiler } from './schemas.ts'
+import { sharedSerializers } from './serializers.ts'
 
 export interface AppOptions {
   logger?: FastifyServerOptions['loggerInstance'] | boolean
@@ -45,6 +46,7 @@ export const buildApp = async (services: Services, options: AppOptions = {}): Pr
       return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID()
     },
     ajv: { customOptions: { removeAdditional: false } },
+    schemaController: { compilersFactory: { buildSerializer: sharedSerializers } },
     // Errors raised by the router before any route runs (a URL that cannot be decoded, a path
     // parameter over maxParamLength) get the contract's error shape too.
     frameworkErrors: (error, _request, reply: FastifyReply) => {
