@@ -3,7 +3,6 @@
 // It replaces the persistent store a test asks for (`sqlite`); a test on the harness default
 // (memory) or on `eventstoredb` keeps it. test/postgres/suites.test.ts sets it.
 import type { StoreKind } from '../../services/config.ts'
-import { freshDatabaseUrl } from './postgres.ts'
 
 const chosen = (): 'sqlite' | 'postgres' | null => {
   const value = process.env.TARGETWATCH_TEST_STORE
@@ -25,7 +24,8 @@ const databases = new Map<string, Promise<string>>()
 export const storeEnv = async (store: StoreKind, dataDir: string): Promise<Record<string, string>> => {
   if (store !== 'postgres') return { TARGETWATCH_STORE: store }
   let url = databases.get(dataDir)
-  if (url === undefined) databases.set(dataDir, (url = freshDatabaseUrl('harness')))
+  // Imported here: a run on SQLite or memory never loads pg and the cluster helper.
+  if (url === undefined) databases.set(dataDir, (url = import('./postgres.ts').then(({ freshDatabaseUrl }) => freshDatabaseUrl('harness'))))
   return { TARGETWATCH_STORE: store, DATABASE_URL: await url }
 }
 
