@@ -190,13 +190,16 @@ export const threadWriter = (file: string): SqliteWriter => {
   }
   connections.set(conn, connection)
 
+  /** Opens this connection on the current thread (or the next one post starts), with the PRAGMAs so far. */
+  const open = () => {
+    opened = true
+    const id = nextId++
+    waiting.set(id, answerOpen)
+    post({ conn, id, kind: 'open', input: { file, pragmas: [...pragmas] } })
+  }
+
   const send = (message: { kind: 'write'; group: WriteRequest[]; now: string } | { kind: 'pragma'; source: string } | { kind: 'close' }, answer: (reply: Answer) => void) => {
-    if (!opened) {
-      opened = true
-      const id = nextId++
-      waiting.set(id, answerOpen)
-      post({ conn, id, kind: 'open', input: { file, pragmas: [...pragmas] } })
-    }
+    if (!opened) open()
     const id = nextId++
     waiting.set(id, answer)
     post({ ...message, conn, id } as WriterRequest)
@@ -213,10 +216,7 @@ export const threadWriter = (file: string): SqliteWriter => {
     )
 
   // Opened now, not at the first append: a file the thread cannot open shows at once.
-  const opening = nextId++
-  opened = true
-  waiting.set(opening, answerOpen)
-  post({ conn, id: opening, kind: 'open', input: { file, pragmas: [] } })
+  open()
 
   return {
     where: 'thread',
