@@ -46,10 +46,10 @@ type Answer = WriterReply | { kind: 'lost'; error: Error }
 
 /** A connection's side of the shared thread. */
 interface Connection {
-  /** Called with the reply to each of its requests, or `lost` when the thread died first. */
-  answer(id: number, reply: Answer): void
-  /** The thread died: whatever it had opened for this connection is gone. */
-  threadGone(): void
+  /** The thread's reply to one of its requests. */
+  answer(reply: WriterReply): void
+  /** The thread died: what it had opened for this connection is gone, and its requests get `lost`. */
+  threadGone(lost: Error): void
 }
 
 const workerModule = new URL('./sqlite-writer-worker.ts', import.meta.url)
@@ -80,7 +80,7 @@ const startThread = (): Thread => {
   started.worker.on('message', (reply: WriterReply) => {
     started.pending -= 1
     if (started.pending === 0) started.worker.unref()
-    connections.get(reply.conn)?.answer(reply.id, reply)
+    connections.get(reply.conn)?.answer(reply)
   })
   started.worker.on('error', (error: Error) => (failure ??= error))
   started.worker.once('exit', (code) => {
@@ -94,8 +94,7 @@ const startThread = (): Thread => {
               'retry with the same event ids (an append already written is answered as idempotent)',
             { code: 'WRITER_THREAD_EXITED' },
           )
-    for (const connection of connections.values()) connection.threadGone()
-    for (const connection of [...connections.values()]) connection.answer(-1, { kind: 'lost', error: lost })
+    for (const connection of [...connections.values()]) connection.threadGone(lost)
   })
   // After the listeners: adding a 'message' listener refs the worker again.
   started.worker.unref()
@@ -170,22 +169,19 @@ export const threadWriter = (file: string): SqliteWriter => {
   }
 
   const connection: Connection = {
-    answer: (id, reply) => {
-      if (reply.kind === 'lost') {
-        const pending = [...waiting.values()]
-        waiting.clear()
-        for (const answer of pending) answer(reply)
-        return
-      }
-      const answer = waiting.get(id)
+    answer: (reply) => {
+      const answer = waiting.get(reply.id)
       if (answer === undefined) return
-      waiting.delete(id)
+      waiting.delete(reply.id)
       // A request the thread refused because the open before it failed gets that failure.
       if (reply.kind === 'failed' && notOpen(reply.error) && openFailure) return answer({ kind: 'lost', error: openFailure })
       answer(reply)
     },
-    threadGone: () => {
+    threadGone: (lost) => {
       opened = false
+      const pending = [...waiting.values()]
+      waiting.clear()
+      for (const answer of pending) answer({ kind: 'lost', error: lost })
     },
   }
   connections.set(conn, connection)

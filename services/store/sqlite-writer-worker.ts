@@ -15,7 +15,7 @@ const port = parentPort
 if (port === null) throw new Error('sqlite-writer-worker.ts runs as a worker thread of the SQLite store')
 const reply = (message: WriterReply) => port.postMessage(message)
 
-const open = new Map<number, { db: Database.Database; writeGroup: ReturnType<typeof createSqliteWriter> }>()
+const opened = new Map<number, { db: Database.Database; writeGroup: ReturnType<typeof createSqliteWriter> }>()
 
 port.on('message', (message: WriterRequest) => {
   const { conn, id } = message
@@ -25,14 +25,14 @@ port.on('message', (message: WriterRequest) => {
     try {
       db = openDatabase(file)
       for (const source of pragmas) db.pragma(source)
-      open.set(conn, { db, writeGroup: createSqliteWriter(db) })
+      opened.set(conn, { db, writeGroup: createSqliteWriter(db) })
       return reply({ conn, id, kind: 'value', value: 'ready' })
     } catch (error) {
       db?.close()
       return reply({ conn, id, kind: 'failed', error: toWire(toStoreError(error, 'open', `cannot open ${file}`)) })
     }
   }
-  const connection = open.get(conn)
+  const connection = opened.get(conn)
   if (connection === undefined) return reply({ conn, id, kind: 'failed', error: toWire(new StoreUnavailable('the write connection is not open', { code: NOT_OPEN })) })
   if (message.kind === 'write') {
     const result = connection.writeGroup(message.group, message.now)
@@ -48,6 +48,6 @@ port.on('message', (message: WriterRequest) => {
     }
   }
   connection.db.close()
-  open.delete(conn)
+  opened.delete(conn)
   reply({ conn, id, kind: 'value', value: null })
 })
