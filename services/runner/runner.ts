@@ -47,6 +47,8 @@ export const createRunner = ({
   let sinceSnapshot = 0
   let lastSnapshotAt = performance.now()
   let abort: AbortController | null = null
+  /** Until start() has caught up, snapshots are compressed inline (snapshots.ts, save). */
+  let catchingUp = true
   let done: Promise<void> | null = null
 
   const hashAt = async (at: Position): Promise<string | null> => {
@@ -82,12 +84,12 @@ export const createRunner = ({
   }
 
   // A snapshot is an optimisation: failing to write one (disk full) must not stop the read models.
-  const saveSnapshots = () => {
+  const saveSnapshots = (inline = catchingUp) => {
     const anchor = lastEvent?.meta.hash
     for (const slot of slotList)
       if (anchor !== undefined && slot.position === position)
         try {
-          snapshots.save({ projection: slot.projection.name, version: slot.projection.version, position, anchor, state: slot.state })
+          snapshots.save({ projection: slot.projection.name, version: slot.projection.version, position, anchor, state: slot.state }, { inline })
         } catch (err) {
           logger.warn({ err, position, projection: slot.projection.name }, 'could not write a projection snapshot; will try again later')
         }
@@ -130,13 +132,15 @@ export const createRunner = ({
     const subscription = store.subscribeAll(position === 0 ? 'start' : position, apply, abort.signal)
     done = subscription.done.catch((err) => logger.error({ err }, 'projection subscription ended with an error'))
     await subscription.caughtUp
+    catchingUp = false
     logger.info({ position }, 'projections caught up')
   }
 
   const stop = async (): Promise<void> => {
     abort?.abort()
     await done
-    if (sinceSnapshot > 0) saveSnapshots()
+    // Stopping, nothing is left to overlap with the compression: it runs here.
+    if (sinceSnapshot > 0) saveSnapshots(true)
     for (const waiter of waiters) waiter.resolve()
     waiters.clear()
   }

@@ -49,10 +49,12 @@ const stopChild = async (service: ServiceProcess): Promise<void> => {
 
 /** The real service (`targetwatch serve`) on a data dir, with request logging off (LOG_LEVEL=warn). */
 export const startBenchService = async (dataDir: string, env: Record<string, string> = {}): Promise<Server> => {
-  // Benchmarks measure the service, not its per-key rate limit.
+  // Benchmarks measure the service, not its per-key rate limit nor its cap of requests per
+  // keep-alive connection: autocannon does not honour the `connection: close` of the 1,000th
+  // answer and goes on sending on that socket, and Node answers each of those requests 503.
   // BENCH_CPU_PROF=<dir>: every service process writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : []
-  const serviceEnv = { TARGETWATCH_DATA_DIR: dataDir, TARGETWATCH_ADMIN_KEY: benchAdminKey, TARGETWATCH_RATE_LIMIT: '0', ...env }
+  const serviceEnv = { TARGETWATCH_DATA_DIR: dataDir, TARGETWATCH_ADMIN_KEY: benchAdminKey, TARGETWATCH_RATE_LIMIT: '0', TARGETWATCH_HTTP_MAX_REQUESTS_PER_SOCKET: '0', ...env }
   const service = await startService(serviceEnv, 600_000, profile)
   return { url: service.url, stop: () => stopChild(service), output: service.output }
 }

@@ -139,3 +139,38 @@ t.test('a snapshot beyond the log head (log replaced) is discarded', async (t) =
   t.equal(second.runner.state<{ total: number }>('counter').total, events.length, 'state matches the new, shorter log')
   await second.close()
 })
+
+t.test('snapshots are compressed inline while catching up and at stop, on the thread pool when live', async (t) => {
+  const files = setup(t)
+  const seeded = createSqliteStore({ file: files.events })
+  await appendN(seeded, 250)
+  await seeded.close()
+  // The real SQLite snapshot store, with each save's `inline` noted on the way through.
+  const sqlite = createSqliteSnapshotStore(files.snapshots)
+  const saves: { position: number; inline: boolean }[] = []
+  const snapshots = { ...sqlite, save: (snapshot: Parameters<typeof sqlite.save>[0], options?: { inline?: boolean }) => {
+    saves.push({ position: snapshot.position, inline: options?.inline === true })
+    sqlite.save(snapshot, options)
+  } }
+  const store = createSqliteStore({ file: files.events })
+  const runner = createRunner({ store, projections: [counting(1, { n: 0 })], snapshots, logger, snapshotEvery: 100 })
+  await runner.start()
+  t.same(saves, [{ position: 100, inline: true }, { position: 200, inline: true }], 'the catch-up snapshots, each written before save() returned')
+  const rows = () => {
+    const db = new Database(files.snapshots, { readonly: true })
+    try {
+      return db.prepare('SELECT position FROM snapshots ORDER BY position').pluck().all() as number[]
+    } finally {
+      db.close()
+    }
+  }
+  t.same(rows(), [100, 200], 'so both are in the file as start() resolves')
+  await appendN(store, 100, 1000)
+  await runner.waitFor(350)
+  t.same(saves.at(-1), { position: 300, inline: false }, 'a live snapshot goes to the thread pool')
+  await runner.stop()
+  t.same(saves.at(-1), { position: 350, inline: true }, 'the one at stop is written there and then')
+  await store.close()
+  sqlite.close()
+  t.same(rows(), [100, 200, 300, 350])
+})

@@ -79,3 +79,12 @@ t.test('close() right after save() writes the snapshot; a reopened store finds i
   t.same(reopened.latest('even', 1)?.state, bigState(4))
   t.throws(() => store.save({ projection: 'p', version: 1, position: 6, anchor: 'a6', state: {} }), /closed/, 'a closed store refuses saves')
 })
+
+t.test('save(…, { inline: true }) writes the row before it returns', async (t) => {
+  const file = fileIn(t)
+  const store = createSqliteSnapshotStore(file)
+  t.teardown(() => store.close())
+  store.save({ projection: 'p', version: 1, position: 10, anchor: 'a10', state: bigState(10) }, { inline: true })
+  t.same(rowsIn(file), [{ projection: 'p', position: 10 }], 'in the file already, read through another connection')
+  t.same(store.latest('p', 1), { projection: 'p', version: 1, position: 10, anchor: 'a10', state: bigState(10) })
+})
