@@ -125,17 +125,20 @@ export const createSqliteSnapshotStore = (file: string): SnapshotStore => {
       const snapshot: Unwritten = { projection, version, position, anchor, json, sha256: sha256Of(json) }
       // A later snapshot at the same key replaces one still being compressed (its callback then writes nothing).
       forget((other) => other.projection === projection && other.version === version && other.position === position)
-      if (options?.inline) return write(snapshot, gzipSync(json, compression))
-      unwritten.add(snapshot)
-      gzip(json, compression, (error, blob) => {
-        if (closed || !unwritten.delete(snapshot)) return
-        try {
-          if (error !== null) throw error
-          write(snapshot, blob)
-        } catch (cause) {
-          failure = cause
-        }
-      })
+      if (options?.inline) write(snapshot, gzipSync(json, compression))
+      else {
+        unwritten.add(snapshot)
+        gzip(json, compression, (error, blob) => {
+          if (closed || !unwritten.delete(snapshot)) return
+          try {
+            if (error !== null) throw error
+            write(snapshot, blob)
+          } catch (cause) {
+            failure = cause
+          }
+        })
+      }
+      // An earlier row the pool could not write is reported here, inline or not.
       if (failure !== undefined) {
         const earlier = failure
         failure = undefined
