@@ -207,16 +207,24 @@ export const createBatchSubmitter = ({ store, plans, clock, newId, queue, submit
       }
     }
     const streams = [...byStream]
+    // Two chunks in flight: the next is read and judged on this thread while the writer commits
+    // the one before (its streams are others: a stream's facts are all in one chunk).
+    let previous: Promise<unknown> = Promise.resolve()
     for (let start = 0; start < streams.length; start += chunkStreams) {
       if (start > 0) await yieldToLoop()
-      await Promise.all(
+      const chunk = Promise.all(
         streams.slice(start, start + chunkStreams).map(([stream, slots]) =>
           slots.every((slot) => judgedAlone(slot.event))
             ? submitStream(principal, stream, slots, requestId, items)
             : queue.run(stream, () => submitStream(principal, stream, slots, requestId, items)),
         ),
       )
+      // Awaited below; until then a failure of it is not an unhandled rejection.
+      chunk.catch(() => {})
+      await previous
+      previous = chunk
     }
+    await previous
     return items
   }
 }
