@@ -1,15 +1,12 @@
 // Merkle tree math of RFC 9162 (Certificate Transparency 2.0), section 2.1: leaf and node
 // hashing, the root over n leaves, inclusion and consistency proofs, and their verification.
 // Pure: subtree hashes come from a `perfect` callback, so the caller decides where they are kept.
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 export type Hash = Buffer
 
-const sha256 = (...parts: Uint8Array[]): Hash => {
-  const hash = createHash('sha256')
-  for (const part of parts) hash.update(part)
-  return hash.digest()
-}
+// crypto.hash over the joined parts: one call, no Hash object (the parts are 1 + 32 or 1 + 64 bytes).
+const sha256 = (...parts: Uint8Array[]): Hash => hash('sha256', parts.length === 1 ? parts[0] : Buffer.concat(parts), 'buffer') as Buffer
 
 const leafPrefix = Buffer.from([0x00])
 const nodePrefix = Buffer.from([0x01])

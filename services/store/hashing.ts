@@ -4,7 +4,7 @@
 // data; v2 covers every recorded field: also recordedAt and the whole meta (principal, requestId,
 // schemaVersion, correlation, prevHash, hashVersion). Each event's meta.hashVersion names its
 // version (absent: 1, logs written before v2), so old logs still verify under the rules they used.
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { canonicalJson } from '../../domain/canonical-json.ts'
 import type { EventMeta, RecordedEvent } from './port.ts'
 
@@ -37,7 +37,8 @@ export interface HashedFields {
   meta?: Partial<EventMeta>
 }
 
-const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex')
+// crypto.hash: one call, no Hash object (about half the time of createHash for inputs this size).
+const sha256Hex = (text: string): string => hash('sha256', text, 'hex')
 
 /** The meta a v2 hash covers: every field but the hash itself. */
 const hashedMeta = (meta: Partial<EventMeta> | undefined, prevHash: string): string => {
