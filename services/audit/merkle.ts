@@ -5,8 +5,8 @@ import { hash } from 'node:crypto'
 
 export type Hash = Buffer
 
-// crypto.hash over the joined parts: one call, no Hash object (the parts are 1 + 32 or 1 + 64 bytes).
-const sha256 = (...parts: Uint8Array[]): Hash => hash('sha256', parts.length === 1 ? parts[0] : Buffer.concat(parts), 'buffer') as Buffer
+// crypto.hash over the joined parts (a prefix byte and one or two 32-byte hashes): one call, no Hash object.
+const sha256 = (...parts: Uint8Array[]): Hash => hash('sha256', Buffer.concat(parts), 'buffer')
 
 const leafPrefix = Buffer.from([0x00])
 const nodePrefix = Buffer.from([0x01])

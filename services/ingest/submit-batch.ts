@@ -40,7 +40,7 @@ export interface BatchDeps {
 }
 
 /** Streams judged and appended together (one group commit) before the batch yields to the event loop. */
-const chunkStreams = 400
+export const chunkStreams = 400
 
 /** Lets the event loop answer other requests (I/O callbacks run before setImmediate's). */
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
@@ -186,7 +186,7 @@ export const createBatchSubmitter = ({ store, plans, clock, newId, queue, submit
   }
 
   /**
-   * Streams run `chunkStreams` at a time, and the batch yields to the event loop between chunks
+   * Streams run `chunkStreams` at a time, two chunks in flight, and the batch yields to the event loop between chunks
    * (and between chunks of parsing), so other requests are answered while a big batch runs.
    */
   return async (principal: Principal, inputs: readonly unknown[], requestId: string): Promise<BatchItem[]> => {
