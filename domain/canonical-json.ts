@@ -2,7 +2,16 @@
 // that every backend, and an auditor with nothing but the events, serialises a value to the same
 // bytes. Hash chains (services/store/hashing.ts) and attestations (attestation.ts) are over it.
 
-const encode = (value: unknown, path: string): string => {
+/** Thrown where JSON cannot hold a value when no path is kept: the encoding then runs again, naming it. */
+const notJson = new TypeError('not JSON')
+
+const refuse = (path: string | null, what: string): never => {
+  throw path === null ? notJson : new TypeError(`${path}: ${what}`)
+}
+
+// `path` is null on the first pass (building one per member cost as much as the rest) and kept
+// only on the second, after the first refused something.
+const encode = (value: unknown, path: string | null): string => {
   if (value === null) return 'null'
   switch (typeof value) {
     case 'string':
@@ -10,31 +19,47 @@ const encode = (value: unknown, path: string): string => {
     case 'boolean':
       return value ? 'true' : 'false'
     case 'number':
-      // JSON.stringify prints finite numbers the ECMAScript way, which is what RFC 8785 specifies.
-      if (!Number.isFinite(value)) throw new TypeError(`${path}: ${value} is not a finite number`)
-      return JSON.stringify(value)
+      // String() prints finite numbers the ECMAScript way (as JSON.stringify does), which is what RFC 8785 specifies.
+      return Number.isFinite(value) ? String(value) : refuse(path, `${value} is not a finite number`)
     case 'object':
       return encodeObject(value, path)
     default:
-      throw new TypeError(`${path}: a ${typeof value} cannot be encoded as JSON`)
+      return refuse(path, `a ${typeof value} cannot be encoded as JSON`)
   }
 }
 
-const encodeObject = (value: object, path: string): string => {
+const encodeObject = (value: object, path: string | null): string => {
   // Honour toJSON (e.g. Date) so the canonical form matches what JSON storage round-trips.
   const json = (value as { toJSON?: unknown }).toJSON
   if (typeof json === 'function') return encode(json.call(value), path)
   if (Array.isArray(value)) {
-    return `[${value.map((item, index) => (item === undefined ? 'null' : encode(item, `${path}[${index}]`))).join(',')}]`
+    let out = '['
+    for (let index = 0; index < value.length; index += 1) {
+      const item: unknown = value[index]
+      out += (index === 0 ? '' : ',') + (item === undefined ? 'null' : encode(item, path === null ? null : `${path}[${index}]`))
+    }
+    return `${out}]`
   }
   const record = value as Record<string, unknown>
   // Default sort compares UTF-16 code units, the order RFC 8785 prescribes.
-  const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort()
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${encode(record[key], `${path}.${key}`)}`).join(',')}}`
+  let out = '{'
+  for (const key of Object.keys(record).sort()) {
+    const member = record[key]
+    if (member === undefined) continue
+    out += (out.length === 1 ? '' : ',') + JSON.stringify(key) + ':' + encode(member, path === null ? null : `${path}.${key}`)
+  }
+  return `${out}}`
 }
 
 /**
  * JSON with keys sorted recursively and no whitespace (RFC 8785 for JSON-native values); `path`
  * names the value in the error thrown for what JSON cannot hold (NaN, a function, a symbol).
  */
-export const canonicalJson = (value: unknown, path = 'value'): string => encode(value, path)
+export const canonicalJson = (value: unknown, path = 'value'): string => {
+  try {
+    return encode(value, null)
+  } catch (error) {
+    if (error === notJson) return encode(value, path)
+    throw error
+  }
+}

@@ -43,7 +43,7 @@ export interface ChainRow {
   /** meta.prevHash, or null when the row's meta cannot be read. */
   prevHash: string | null
   hash: string
-  /** Whether the event-id index finds this row (what idempotent appends rely on). */
+  /** Whether the event-id index (event_ids, or the tail) finds this row (what idempotent appends rely on). */
   indexed: boolean
 }
 
@@ -67,22 +67,21 @@ export const openRawLog = (file: string) => {
   // The chains in (stream_id, revision) order, one keyset-paged scan of the UNIQUE (stream_id,
   // revision) index: a query per page, not per stream. Only what linkage needs: no data.
   const chainPage = db
-    .prepare<[number, number, number], [number, number, number, string, string, Buffer | string, number]>(
-      'SELECT position, stream_id, revision, meta, lower(hex(hash)), event_id, id_indexed FROM events WHERE (stream_id, revision) > (?, ?) ORDER BY stream_id, revision LIMIT ?',
+    .prepare<[number, number, number], [number, number, number, string, string, Buffer | string]>(
+      'SELECT position, stream_id, revision, meta, lower(hex(hash)), event_id FROM events WHERE (stream_id, revision) > (?, ?) ORDER BY stream_id, revision LIMIT ?',
     )
     .raw()
-  // Idempotency looks ids up through this index: a damaged one would let a duplicate in. The rows
-  // not merged into it yet (the tail, services/store/sqlite-id-tail.ts) are found by the writer in
-  // memory: their ids must not be in the index already, nor twice in the tail.
-  const positionById = db.prepare<[Buffer | string], number>('SELECT position FROM events WHERE event_id = ? AND id_indexed = 1').pluck()
+  // Idempotency looks ids up in event_ids: a damaged table would let a duplicate in. The rows not
+  // merged into it yet (the tail, after event_ids_merged; services/store/sqlite-id-tail.ts) are
+  // found by the writer in memory: their ids must not be in event_ids already, nor twice in the tail.
   const tailIds = new Map<string, number>()
-  const idFound = (eventId: Buffer | string, position: number, merged: number): boolean => {
-    const indexed = positionById.get(eventId)
-    if (merged === 1) return indexed === position
+  const idFound = (eventId: Buffer | string, position: number, merged: boolean): boolean => {
+    const found = sql.mergedPositionOf.get(eventId)
+    if (merged) return found === position
     const key = tailKeyOfStored(eventId)
     const earlier = tailIds.get(key)
     tailIds.set(key, position)
-    return indexed === undefined && (earlier === undefined || earlier === position)
+    return found === undefined && (earlier === undefined || earlier === position)
   }
   // The derived fold column of a page of positions, compared with encode(data) of each row.
   const foldPage = db.prepare<[number, number], [number, string | null]>('SELECT position, fold FROM events WHERE position > ? AND position <= ?').raw()
@@ -206,10 +205,11 @@ export const openRawLog = (file: string) => {
   /** Every event's link fields in (stream, revision) order. */
   async function* chainRows(): AsyncGenerator<ChainRow> {
     let after: [number, number] = [0, -1]
+    const mergedThrough = sql.mergedThrough.get() as number
     for (;;) {
       const rows = chainPage.all(after[0], after[1], pageSize)
-      for (const [position, streamId, revision, meta, hash, eventId, merged] of rows) {
-        const indexed = idFound(eventId, position, merged)
+      for (const [position, streamId, revision, meta, hash, eventId] of rows) {
+        const indexed = idFound(eventId, position, position <= mergedThrough)
         let prevHash: string | null = null
         try {
           prevHash = (JSON.parse(meta) as { prevHash?: string }).prevHash ?? null

@@ -84,7 +84,7 @@ const walkChains = async (raw: RawLog, report: (problem: Problem) => void, head:
     }
     const where = `stream ${stream.name} revision ${row.revision}`
     if (!row.indexed)
-      report({ position: row.position, check: 'sqlite', message: `${where}: the event-id index does not find it (the SQLite index is damaged): a duplicate of it would be appended` })
+      report({ position: row.position, check: 'sqlite', message: `${where}: the event-id index does not find it (its SQLite table, event_ids, is damaged): a duplicate of it would be appended` })
     if (row.revision !== expected)
       report({ position: row.position, check: 'chain', message: `stream ${stream.name}: revision ${expected} is missing (the next stored is ${row.revision})` })
     else if (row.prevHash !== prevHash) report({ position: row.position, check: 'chain', message: `${where}: prevHash does not link to the previous event` })

@@ -1,71 +1,79 @@
-// The event-id index and its tail (docs/ARCHITECTURE.md, section 3): idempotency by id needs every
-// recorded id findable, but a unique index on random uuids costs a random leaf page per event in
-// every commit. So a row enters the index (the partial events_by_event_id, sqlite-schema.ts) only
-// when the writer merges the tail: the newest rows, inserted with id_indexed = 0, whose ids the
-// writer holds in memory. A merge marks the whole tail at once, so the index pages it touches are
-// written once per merge, not once per event. Positions are dense and merges go from the oldest
-// unindexed row to the head, so the unindexed rows are always the log's suffix: the tail is
-// rebuilt after a crash from that suffix (a rowid range scan), and rows another connection wrote
-// are picked up by position before each group.
+// The event-id table and its tail (docs/ARCHITECTURE.md, section 3): idempotency needs every
+// recorded id findable, but a b-tree keyed by random uuids costs a random leaf page per event in
+// every commit. So a row's id enters event_ids (sqlite-schema.ts) only when the writer merges the
+// tail: the newest rows, whose ids the writer holds in memory. A merge copies the whole tail at
+// once, so the pages it touches are written once per merge, not once per event, and the rows of
+// the log are not written again. Merges go from the last merged position (event_ids_merged) to
+// the head, so the tail is always the log's suffix: it is rebuilt after a crash from that suffix
+// (a rowid range scan), and rows another connection wrote are picked up by position before each
+// group.
 import type Database from 'better-sqlite3'
 import type { Statements } from './sqlite-schema.ts'
 import { isPackedEventId } from './sqlite-rows.ts'
 
-/** The tail is merged once it holds this share of the indexed ids, within the bounds below. */
+/** The tail is merged once it holds this share of the merged ids, within the bounds below. */
 const mergeShare = 16
 export const minimumTail = 4096
 const maximumTail = 32_768
 
-/** An id as the tail holds it: the 32 hex digits of a packed uuid, or ':' and the id (tailIdsAfter builds the same in SQL). */
-const tailKey = (id: string): string => (isPackedEventId(id) ? id.replaceAll('-', '') : `:${id}`)
+/** An id as the writer handles it, from one test of its shape: the tail's key and the form it is stored in. */
+export interface StoredId {
+  /** The 32 hex digits of a packed uuid, or ':' and the id (tailIdsAfter builds the same in SQL). */
+  key: string
+  /** 16 bytes for a packed uuid (sqlite-rows.ts), else the id as text. */
+  stored: Buffer | string
+}
+
+export const storedId = (id: string): StoredId => {
+  if (!isPackedEventId(id)) return { key: `:${id}`, stored: id }
+  const key = id.replaceAll('-', '')
+  return { key, stored: Buffer.from(key, 'hex') }
+}
 
 /** The tail's key of an id as stored (16 bytes, or text), for readers of the raw file. */
 export const tailKeyOfStored = (stored: Buffer | string): string => (typeof stored === 'string' ? `:${stored}` : stored.toString('hex'))
 
-/** The tail's key and the stored form of an id, from one test of its shape. */
-const keyAndStored = (id: string): [string, Buffer | string] => {
-  const key = tailKey(id)
-  return key.charCodeAt(0) === 58 ? [key, id] : [key, Buffer.from(key, 'hex')]
-}
-
-/** The first unindexed position (head + 1 when every row is indexed): a binary search, the unindexed rows being a suffix. */
-const firstUnindexed = (sql: Statements, head: number): number => {
-  let low = 1
-  let high = head + 1
-  while (low < high) {
-    const middle = Math.floor((low + high) / 2)
-    if (sql.idIndexedAt.get(middle) === 0) high = middle
-    else low = middle + 1
-  }
-  return low
-}
-
-/** Marks every row after `from - 1` up to the head indexed, in one IMMEDIATE transaction. Returns the head merged to. */
-export const mergeIdTail = (db: Database.Database, sql: Statements, from?: number): number =>
+/**
+ * Copies the ids of every row after the last merged one up to the head into event_ids, in one
+ * IMMEDIATE transaction; the last merged position is read inside it, so two connections on one
+ * file never copy a row twice. Returns the head merged to.
+ */
+export const mergeIdTail = (db: Database.Database, sql: Statements): number =>
   db
     .transaction(() => {
       const head = sql.head.get() as number
-      const start = from ?? firstUnindexed(sql, head)
-      if (start <= head) sql.indexIds.run(start - 1, head)
+      const through = sql.mergedThrough.get() as number
+      if (through < head) {
+        sql.mergeIds.run(through, head)
+        sql.setMergedThrough.run(head)
+      }
       return head
     })
     .immediate()
 
 export interface IdTail {
-  /** Where an id is recorded: the tail's map, else the index. */
-  positionOf(id: string): number | undefined
+  /** Where an id is recorded: the tail's map, else event_ids. */
+  positionOf(id: StoredId): number | undefined
+  /** Whether any of the ids is recorded: the map, then one query of event_ids per (up to) 64 ids. */
+  anyRecorded(ids: readonly StoredId[]): boolean
   /** At the start of a write transaction: takes in the rows other connections wrote since. */
   sync(): void
   /** A row this writer inserted. */
-  add(id: string, position: number): void
+  add(id: StoredId, position: number): void
   /** The group's transaction rolled back: forgets the rows it added. */
   rollback(): void
-  /** After a commit: merges the tail into the index once it is long enough (its own transaction). */
+  /** After a commit: merges the tail into event_ids once it is long enough (its own transaction). */
   afterCommit(): void
 }
 
+/** The most ids one probe of event_ids binds (SQLite allows 32,766 parameters; statements are prepared per count). */
+const probeSize = 64
+
 export const createIdTail = (db: Database.Database, sql: Statements): IdTail => {
   const ids = new Map<string, number>()
+  const probes: Database.Statement<(Buffer | string)[], number>[] = []
+  const probe = (count: number) =>
+    (probes[count] ??= db.prepare<(Buffer | string)[], number>(`SELECT 1 FROM event_ids WHERE event_id IN (${Array(count).fill('?').join(', ')}) LIMIT 1`).pluck())
   let head = 0
   let start = 1
   let added: string[] = []
@@ -74,16 +82,22 @@ export const createIdTail = (db: Database.Database, sql: Statements): IdTail => 
   const load = () => {
     ids.clear()
     head = sql.head.get() as number
-    start = firstUnindexed(sql, head)
+    start = (sql.mergedThrough.get() as number) + 1
     for (const [key, position] of sql.tailIdsAfter.all(start - 1)) ids.set(key, position)
     committedHead = head
   }
   load()
 
   return {
-    positionOf: (id) => {
-      const [key, stored] = keyAndStored(id)
-      return ids.get(key) ?? (sql.indexedPositionOf.get(stored) as number | undefined)
+    positionOf: ({ key, stored }) => ids.get(key) ?? (sql.mergedPositionOf.get(stored) as number | undefined),
+    anyRecorded: (candidates) => {
+      if (candidates.length === 1) return ids.has(candidates[0].key) || sql.mergedPositionOf.get(candidates[0].stored) !== undefined
+      for (const { key } of candidates) if (ids.has(key)) return true
+      for (let from = 0; from < candidates.length; from += probeSize) {
+        const stored = candidates.slice(from, from + probeSize).map((id) => id.stored)
+        if (probe(stored.length).get(...stored) !== undefined) return true
+      }
+      return false
     },
     sync: () => {
       added = []
@@ -95,8 +109,7 @@ export const createIdTail = (db: Database.Database, sql: Statements): IdTail => 
       head = now
       committedHead = now
     },
-    add: (id, position) => {
-      const key = tailKey(id)
+    add: ({ key }, position) => {
       ids.set(key, position)
       added.push(key)
       head = position
@@ -110,8 +123,8 @@ export const createIdTail = (db: Database.Database, sql: Statements): IdTail => 
       committedHead = head
       if (ids.size < Math.min(maximumTail, Math.max(minimumTail, Math.floor((start - 1) / mergeShare)))) return
       try {
-        const merged = mergeIdTail(db, sql, start)
-        // A group can only follow this merge, so every id in the map is now in the index.
+        const merged = mergeIdTail(db, sql)
+        // A group can only follow this merge, so every id in the map is now in event_ids.
         ids.clear()
         start = merged + 1
         head = merged

@@ -9,18 +9,27 @@ import { backfillFolds } from './sqlite-fold-rows.ts'
  * PRAGMA user_version of the layout below. Version 2 added `fold`, the compact form of the fields
  * the projections fold (projections/compact-facts.ts): derived from data, not hashed, NULL for
  * types without one (docs/ARCHITECTURE.md, section 3, "The fold column"). Version 3 made the
- * event-id index partial: a row enters it when `id_indexed` becomes 1, in bulk, not on insert
- * (sqlite-id-tail.ts; docs/ARCHITECTURE.md, section 3, "The event-id index and its tail").
+ * event-id index partial (an `id_indexed` flag per row, set in bulk). Version 4 keeps the ids in a
+ * table of their own, `event_ids`, filled in bulk from the log's tail (sqlite-id-tail.ts;
+ * docs/ARCHITECTURE.md, section 3, "The event-id table and its tail"): merging the tail no longer
+ * rewrites the tail's rows. A file upgraded from layout 3 keeps its `id_indexed` column, unread.
  */
-export const schemaVersion = 3
+export const schemaVersion = 4
 
 /**
- * The ids of rows merged into it: a row is inserted with id_indexed = 0 (the tail, whose ids the
- * writer holds in memory) and the writer marks the tail 1 in bulk, so the index pages random uuids
- * land on are written once per merge of thousands, not once per commit. Still an index of
- * the table: integrity_check checks that it holds exactly the rows it should.
+ * Every recorded id and its position, merged from the tail: the newest rows, whose ids the
+ * writer holds in memory, enter it in bulk, so the pages random uuids land on are written once
+ * per merge of thousands, not once per commit. `event_ids_merged` holds the last position merged:
+ * the rows after it are the tail. Not an index of `events`, so integrity_check does not compare
+ * the two: `eventIdProblems` (sqlite-corruption.ts) does.
  */
-const idIndex = 'CREATE UNIQUE INDEX events_by_event_id ON events (event_id) WHERE id_indexed = 1;'
+const eventIds = `
+  CREATE TABLE event_ids (
+    event_id BLOB PRIMARY KEY,
+    position INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE event_ids_merged (position INTEGER NOT NULL);
+`
 
 const schema = `
   CREATE TABLE streams (
@@ -41,10 +50,10 @@ const schema = `
     meta TEXT NOT NULL,
     hash BLOB NOT NULL,
     fold TEXT,
-    id_indexed INTEGER NOT NULL DEFAULT 1,
     UNIQUE (stream_id, revision)
   );
-  ${idIndex}
+  ${eventIds}
+  INSERT INTO event_ids_merged VALUES (0);
 `
 
 export const openDatabase = (file: string): Database.Database => {
@@ -79,13 +88,18 @@ const migrate = (db: Database.Database) => {
     const columns = (db.pragma('table_info(events)') as { name: string }[]).map((column) => column.name)
     // Layout 1 -> 2 in place: the column first; the rows are filled below.
     if (!columns.includes('fold')) db.exec('ALTER TABLE events ADD COLUMN fold TEXT')
-    // Layout 2 -> 3: every existing row is indexed already (the column's default), the index is
-    // rebuilt as the partial one. One pass over the ids, in this transaction.
-    if (!columns.includes('id_indexed')) {
-      db.exec('ALTER TABLE events ADD COLUMN id_indexed INTEGER NOT NULL DEFAULT 1')
-      db.exec(`DROP INDEX events_by_event_id; ${idIndex}`)
+    // Layouts 1-3 -> 4: every row's id into event_ids (a file at rest has no tail, and one a
+    // crash left with a tail has its ids judged already), in id order, so the table is built
+    // left to right; then the old index goes. Once per file (an upgrade of layout 1 cut short in
+    // its backfill comes here again).
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]
+    if (!tables.includes('event_ids')) {
+      db.exec(eventIds)
+      db.exec('INSERT INTO event_ids (event_id, position) SELECT event_id, position FROM events ORDER BY event_id')
+      db.exec('INSERT INTO event_ids_merged SELECT coalesce(max(position), 0) FROM events')
+      db.exec('DROP INDEX IF EXISTS events_by_event_id')
     }
-    if (version === 2) db.pragma(`user_version = ${schemaVersion}`)
+    if (version >= 2) db.pragma(`user_version = ${schemaVersion}`)
   }).immediate()
   // The backfill runs in batches of their own transactions (the WAL stays small); the version
   // becomes current only once every row was visited, so an upgrade cut short goes on at the next
@@ -116,27 +130,29 @@ export const prepareStatements = (db: Database.Database) => ({
   insertStream: db.prepare<[string, number, string]>('INSERT INTO streams (name, revision, last_hash) VALUES (?, ?, unhex(?))'),
   /** revision, last hash (hex), id. */
   updateStream: db.prepare<[number, string, number]>('UPDATE streams SET revision = ?, last_hash = unhex(?) WHERE id = ?'),
-  /** The position of an id merged into the event-id index (the tail's ids are in memory: sqlite-id-tail.ts). */
-  indexedPositionOf: db.prepare<[Buffer | string], number>('SELECT position FROM events WHERE event_id = ? AND id_indexed = 1').pluck(),
+  /** The position of an id merged into event_ids (the tail's ids are in memory: sqlite-id-tail.ts). */
+  mergedPositionOf: db.prepare<[Buffer | string], number>('SELECT position FROM event_ids WHERE event_id = ?').pluck(),
   eventAt: db.prepare<[number], { position: number; stream_id: number; revision: number; type: string; data: string }>(
     'SELECT position, stream_id, revision, type, data FROM events WHERE position = ?',
   ),
-  idIndexedAt: db.prepare<[number], number>('SELECT id_indexed FROM events WHERE position = ?').pluck(),
+  /** The last position merged into event_ids: the tail is every row after it. */
+  mergedThrough: db.prepare<[], number>('SELECT position FROM event_ids_merged').pluck(),
   /** The tail's ids after a position, each as its key (sqlite-id-tail.ts) and position. */
   tailIdsAfter: db
     .prepare<[number], [string, number]>(
       "SELECT CASE typeof(event_id) WHEN 'blob' THEN lower(hex(event_id)) ELSE ':' || event_id END, position FROM events WHERE position > ? ORDER BY position",
     )
     .raw(),
-  /** Merges the tail into the event-id index: from (exclusive), to (inclusive). */
-  indexIds: db.prepare<[number, number]>('UPDATE events SET id_indexed = 1 WHERE position > ? AND position <= ? AND id_indexed = 0'),
+  /** Merges the tail into event_ids: from (exclusive), to (inclusive), in id order (neighbouring keys, neighbouring pages). */
+  mergeIds: db.prepare<[number, number]>('INSERT INTO event_ids (event_id, position) SELECT event_id, position FROM events WHERE position > ? AND position <= ? ORDER BY event_id'),
+  setMergedThrough: db.prepare<[number]>('UPDATE event_ids_merged SET position = ?'),
   /**
-   * stream id, revision, packed (1 when the id is a canonical uuid, stored as 16 bytes), the id
-   * twice (packed or as text), type, occurredAt, recordedAt, data, meta, hash (hex), fold.
+   * stream id, revision, the id as stored (16 bytes for a canonical uuid, else text:
+   * sqlite-id-tail.ts storedId), type, occurredAt, recordedAt, data, meta, hash (hex), fold.
    */
-  insertEvent: db.prepare<[number, number, number, string, string, string, string, string, string, string, string, string | null]>(
-    'INSERT INTO events (stream_id, revision, event_id, type, occurred_at, recorded_at, data, meta, hash, fold, id_indexed) ' +
-      "VALUES (?, ?, CASE WHEN ? THEN unhex(?, '-') ELSE ? END, ?, ?, ?, ?, ?, unhex(?), ?, 0)",
+  insertEvent: db.prepare<[number, number, Buffer | string, string, string, string, string, string, string, string | null]>(
+    'INSERT INTO events (stream_id, revision, event_id, type, occurred_at, recorded_at, data, meta, hash, fold) ' +
+      'VALUES (?, ?, ?, ?, ?, ?, ?, ?, unhex(?), ?)',
   ),
   lastRecordedAt: db.prepare<[], string>('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1').pluck(),
   recordedAtOf: db.prepare<[number], string>('SELECT recorded_at FROM events WHERE position = ?').pluck(),

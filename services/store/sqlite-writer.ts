@@ -2,7 +2,7 @@
 // transaction (one fsync), each append on its own. It runs on whichever thread owns the write
 // connection: the store's own (inline) or its writer thread (sqlite-writer-thread.ts).
 // An append needs no savepoint: it is judged before it writes (ids through the tail and the
-// event-id index, sqlite-id-tail.ts; the expected revision), so its inserts cannot be refused, and
+// event-id table, sqlite-id-tail.ts; the expected revision), so its inserts cannot be refused, and
 // anything else (disk, I/O) rolls back the whole group. The common append (new ids) costs one
 // stream lookup, an id lookup per event and its inserts.
 import type Database from 'better-sqlite3'
@@ -19,9 +19,8 @@ import {
 import { currentHashVersion, eventHashOfCanonicalData, genesisHash } from './hashing.ts'
 import type { AppendResult, ExpectedRevision } from './port.ts'
 import { toStoreError } from './sqlite-errors.ts'
-import { createIdTail } from './sqlite-id-tail.ts'
+import { createIdTail, storedId, type StoredId } from './sqlite-id-tail.ts'
 import { prepareStatements } from './sqlite-schema.ts'
-import { isPackedEventId } from './sqlite-rows.ts'
 import { encodeFold } from '../../projections/compact-facts.ts'
 
 /** One append as the writer receives it: validated and canonicalised already (prepareAppend). */
@@ -50,14 +49,14 @@ export const createSqliteWriter = (db: Database.Database): ((group: WriteRequest
 
   /** What the log knows about an id, for judging a possible retry. */
   const recordedIdentity = (stream: string, row: StreamRow | undefined) => (id: string): RecordedIdentity | undefined => {
-    const position = tail.positionOf(id)
+    const position = tail.positionOf(storedId(id))
     if (position === undefined) return undefined
     const found = sql.eventAt.get(position)!
     const owner = found.stream_id === row?.id ? stream : (sql.streamName.get(found.stream_id) as string)
     return { stream: owner, type: found.type, dataJson: found.data, revision: found.revision, position: found.position }
   }
 
-  const writeEvents = (item: WriteRequest, row: StreamRow | undefined, recordedAts: string[]): number[] => {
+  const writeEvents = (item: WriteRequest, row: StreamRow | undefined, ids: StoredId[], recordedAts: string[]): number[] => {
     const { stream, prepared } = item
     const current = row?.revision ?? noStream
     let prevHash = row?.last_hash ?? genesisHash
@@ -75,10 +74,10 @@ export const createSqliteWriter = (db: Database.Database): ((group: WriteRequest
     const streamId = row?.id ?? Number(sql.insertStream.run(stream, nextRevision, prevHash).lastInsertRowid)
     const positions = prepared.map(({ event, dataJson }, index) => {
       const { revision, hash, meta } = chained[index]
-      const packed = isPackedEventId(event.id) ? 1 : 0
       const fold = encodeFold(event.type, event.data)
-      const position = Number(sql.insertEvent.run(streamId, revision, packed, event.id, event.id, event.type, event.occurredAt, recordedAts[index], dataJson, meta, hash, fold).lastInsertRowid)
-      tail.add(event.id, position)
+      const id = ids[index]
+      const position = Number(sql.insertEvent.run(streamId, revision, id.stored, event.type, event.occurredAt, recordedAts[index], dataJson, meta, hash, fold).lastInsertRowid)
+      tail.add(id, position)
       return position
     })
     if (row !== undefined) sql.updateStream.run(nextRevision, prevHash, row.id)
@@ -92,7 +91,8 @@ export const createSqliteWriter = (db: Database.Database): ((group: WriteRequest
     // A retry carries the expectation it was first sent with: an append whose revision does not
     // hold, or one of whose ids is recorded, is judged as a replay first (the same append again is
     // answered as it was; any other overlap is an IdConflict).
-    if (!expectedRevisionHolds(expected, current) || prepared.some(({ event }) => tail.positionOf(event.id) !== undefined)) {
+    const ids = prepared.map(({ event }) => storedId(event.id))
+    if (!expectedRevisionHolds(expected, current) || tail.anyRecorded(ids)) {
       const replay = judgeReplay(stream, prepared, recordedIdentity(stream, row))
       if (replay !== null) return { result: replay, count: 0, last }
       checkExpectedRevision(stream, expected, current)
@@ -100,7 +100,7 @@ export const createSqliteWriter = (db: Database.Database): ((group: WriteRequest
     if (prepared.length === 0) return { result: { nextRevision: current, positions: [], idempotent: false }, count: 0, last }
     let stamped = last
     const recordedAts = prepared.map(({ recordedAt, event }) => (stamped = stampRecordedAt(recordedAt, now, stamped, event.id)))
-    const positions = writeEvents(item, row, recordedAts)
+    const positions = writeEvents(item, row, ids, recordedAts)
     return { result: { nextRevision: current + prepared.length, positions, idempotent: false }, count: prepared.length, last: stamped }
   }
 

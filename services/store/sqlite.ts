@@ -193,8 +193,8 @@ export const createSqliteStore = (options: SqliteStoreOptions): SqliteEventStore
         drained = undefined
       }
       await writer.close()
-      // At rest every id is in the event-id index (the tail merged), so verify and integrity_check
-      // see all of them. A file this connection cannot write (read-only, busy) keeps its tail.
+      // At rest every id is in event_ids (the tail merged), so a later opening has no tail to
+      // rebuild. A file this connection cannot write (read-only, busy) keeps its tail.
       try {
         mergeIdTail(db, sql)
       } catch {}

@@ -226,7 +226,7 @@ t.test('a byte flipped in the event-id index: verify names the event idempotency
   const at = positionOf(dir, 'A-120')
   const db = new Database(file, { readonly: true })
   const id = (db.prepare('SELECT event_id FROM events WHERE position = ?').get(at) as { event_id: Buffer }).event_id
-  const leaves = new Set((db.prepare(`SELECT pageno FROM dbstat WHERE name = 'events_by_event_id' AND pagetype = 'leaf'`).all() as { pageno: number }[]).map((p) => p.pageno))
+  const leaves = new Set((db.prepare(`SELECT pageno FROM dbstat WHERE name = 'event_ids' AND pagetype = 'leaf'`).all() as { pageno: number }[]).map((p) => p.pageno))
   db.close()
   const bytes = readFileSync(file)
   const pageSize = bytes.readUInt16BE(16)

@@ -31,10 +31,10 @@ t.test('a layout-1 file is upgraded at open, and one cut short is finished', asy
     return states
   })()
 
-  // Back to layout 1: layout 3 without id_indexed (its event-id index whole) and without fold.
+  // Back to layout 1: its event-id index whole (no event_ids table), no fold column.
   for (const cutShort of [false, true]) {
     const raw = new Database(file)
-    raw.exec('DROP INDEX events_by_event_id; ALTER TABLE events DROP COLUMN id_indexed; CREATE UNIQUE INDEX events_by_event_id ON events (event_id)')
+    raw.exec('DROP TABLE event_ids; DROP TABLE event_ids_merged; CREATE UNIQUE INDEX events_by_event_id ON events (event_id)')
     raw.exec('ALTER TABLE events DROP COLUMN fold')
     if (cutShort) {
       raw.exec('ALTER TABLE events ADD COLUMN fold TEXT')

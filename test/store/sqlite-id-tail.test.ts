@@ -1,8 +1,8 @@
-// The event-id index and its tail (services/store/sqlite-id-tail.ts): new rows stay out of the
-// index until the writer merges them in bulk; meanwhile idempotency and id conflicts are judged
-// from the tail in memory, which is rebuilt from the log's unindexed suffix when the file is
+// The event-id table and its tail (services/store/sqlite-id-tail.ts): new rows' ids stay out of
+// event_ids until the writer merges them in bulk; meanwhile idempotency and id conflicts are
+// judged from the tail in memory, which is rebuilt from the log's unmerged suffix when the file is
 // opened again (also after a crash) and picks up rows another connection wrote. At close the tail
-// is merged, and a layout-2 file (the whole index) is upgraded in place.
+// is merged, and files of layouts 2 (the whole index) and 3 (the partial index) are upgraded in place.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -11,6 +11,7 @@ import t, { type Test } from 'tap'
 import { IdConflict } from '../../domain/errors.ts'
 import { openRawLog } from '../../services/audit/raw-sqlite.ts'
 import type { NewEvent } from '../../services/store/port.ts'
+import { eventIdProblems, sqliteIntegrityCheck } from '../../services/store/sqlite-corruption.ts'
 import { minimumTail } from '../../services/store/sqlite-id-tail.ts'
 import { schemaVersion } from '../../services/store/sqlite-schema.ts'
 import { createSqliteStore } from '../../services/store/sqlite.ts'
@@ -22,14 +23,40 @@ const tempFile = (t: Test) => {
   return path.join(directory, 'events.db')
 }
 
-/** id_indexed of every row, in position order, read on a connection of its own. */
+/**
+ * For every row in position order, read on a connection of its own: 1 when event_ids finds its
+ * id at its position, else 0. Also checks that the last merged position counts the 1s.
+ */
 const indexedFlags = (file: string): number[] => {
   const db = new Database(file, { readonly: true })
   try {
-    return (db.prepare('SELECT id_indexed FROM events ORDER BY position').pluck().all() as number[])
+    const flags = db
+      .prepare('SELECT EXISTS (SELECT 1 FROM event_ids i WHERE i.event_id = e.event_id AND i.position = e.position) FROM events e ORDER BY e.position')
+      .pluck()
+      .all() as number[]
+    const through = db.prepare('SELECT position FROM event_ids_merged').pluck().get() as number
+    const count = db.prepare('SELECT count(*) FROM event_ids').pluck().get() as number
+    if (through !== flags.filter((flag) => flag === 1).length || count !== through) throw new Error(`event_ids_merged says ${through}, event_ids holds ${count}, flags ${flags.join('')}`)
+    return flags
   } finally {
     db.close()
   }
+}
+
+/**
+ * Rewrites a file of this layout as one of an older layout: 2 (a unique index of every event id)
+ * or 3 (the partial index, its last `tail` rows unindexed as a crash leaves them).
+ */
+const toOldLayout = (file: string, version: 2 | 3, tail = 0) => {
+  const raw = new Database(file)
+  raw.exec('DROP TABLE event_ids; DROP TABLE event_ids_merged')
+  if (version === 2) raw.exec('CREATE UNIQUE INDEX events_by_event_id ON events (event_id)')
+  else {
+    raw.exec('ALTER TABLE events ADD COLUMN id_indexed INTEGER NOT NULL DEFAULT 1; CREATE UNIQUE INDEX events_by_event_id ON events (event_id) WHERE id_indexed = 1')
+    raw.prepare('UPDATE events SET id_indexed = 0 WHERE position > (SELECT max(position) FROM events) - ?').run(tail)
+  }
+  raw.pragma(`user_version = ${version}`)
+  raw.close()
 }
 
 /** A copy of an event as a client retries it: same id, type, data and meta. */
@@ -122,28 +149,27 @@ t.test('a second connection on the same file sees the tail the first one wrote',
   t.equal(await one.head(), 2)
 })
 
-t.test('a layout-2 file (the whole event-id index) is upgraded in place', async (t) => {
-  const file = tempFile(t)
-  const first = createSqliteStore({ file })
-  const events = Array.from({ length: 40 }, (_, n) => newEvent({ n }))
-  await first.append('old', events, 'no_stream')
-  await first.close()
-  const raw = new Database(file)
-  raw.exec('DROP INDEX events_by_event_id; ALTER TABLE events DROP COLUMN id_indexed; CREATE UNIQUE INDEX events_by_event_id ON events (event_id)')
-  raw.pragma('user_version = 2')
-  raw.close()
+for (const version of [2, 3] as const) {
+  t.test(`a layout-${version} file (${version === 2 ? 'the whole event-id index' : 'the partial index and a tail'}) is upgraded in place`, async (t) => {
+    const file = tempFile(t)
+    const first = createSqliteStore({ file })
+    const events = Array.from({ length: 40 }, (_, n) => newEvent({ n }, n % 3 ? {} : { id: textId(n) }))
+    await first.append('old', events, 'no_stream')
+    await first.close()
+    toOldLayout(file, version, 5)
 
-  const store = createSqliteStore({ file })
-  t.teardown(() => store.close())
-  t.equal(store.database.pragma('user_version', { simple: true }), schemaVersion, `upgraded to layout ${schemaVersion}`)
-  t.same(new Set(indexedFlags(file)), new Set([1]), 'every existing row is in the index')
-  const definition = store.database.prepare("SELECT sql FROM sqlite_master WHERE name = 'events_by_event_id'").pluck().get() as string
-  t.match(definition, /WHERE id_indexed = 1/, 'the index is the partial one')
-  t.equal((await store.append('old', events.map(again), 'no_stream')).idempotent, true, 'old ids are still found')
-  t.ok((await errorOf(store.append('new', [again(events[5])], 'any'))) instanceof IdConflict)
-  t.same(store.database.pragma('integrity_check', { simple: true }), 'ok')
-  t.equal((await collect(store.readAll())).length, 40)
-})
+    const store = createSqliteStore({ file })
+    t.teardown(() => store.close())
+    t.equal(store.database.pragma('user_version', { simple: true }), schemaVersion, `upgraded to layout ${schemaVersion}`)
+    t.same(new Set(indexedFlags(file)), new Set([1]), 'every existing row is in event_ids, the tail of a crash too')
+    t.equal(store.database.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_event_id'").pluck().get(), 0, 'the old index is gone')
+    t.equal((await store.append('old', events.map(again), 'no_stream')).idempotent, true, 'old ids are still found')
+    for (const at of [5, 6, 39]) t.ok((await errorOf(store.append('new', [again(events[at])], 'any'))) instanceof IdConflict, `the id at revision ${at} elsewhere is a conflict`)
+    t.same(store.database.pragma('integrity_check', { simple: true }), 'ok')
+    t.same(eventIdProblems(store.database), [], 'event_ids holds exactly the ids of the log')
+    t.equal((await collect(store.readAll())).length, 40)
+  })
+}
 
 t.test('the raw verifier checks the tail: a duplicate id there, or one also in the index, is reported', async (t) => {
   const file = tempFile(t)
@@ -170,4 +196,26 @@ t.test('the raw verifier checks the tail: a duplicate id there, or one also in t
   db.exec('UPDATE events SET event_id = (SELECT event_id FROM events WHERE position = 1) WHERE position IN (3, 4)')
   db.close()
   t.same(await unindexed(), [3, 4], 'tail rows whose id the index or the tail already holds are reported')
+})
+
+t.test('the structural check holds event_ids to the log: an id missing, one at another position, one too many', async (t) => {
+  const file = tempFile(t)
+  const store = createSqliteStore({ file })
+  await store.append('a', Array.from({ length: 6 }, (_, n) => newEvent({ n })), 'no_stream')
+  await store.close()
+  t.same(sqliteIntegrityCheck(file), { ok: true, problems: [] }, 'a file at rest: every id merged, nothing else')
+
+  const db = new Database(file)
+  db.exec('DELETE FROM event_ids WHERE position = 2; UPDATE event_ids SET position = 3 WHERE position = 5')
+  const damaged = sqliteIntegrityCheck(file)
+  t.equal(damaged.ok, false)
+  t.same(damaged.problems, [
+    'event_ids does not find the event at position 2 by its id',
+    'event_ids does not find the event at position 5 by its id',
+    'event_ids holds 5 ids for the 6 positions merged into it',
+  ])
+  db.exec("DELETE FROM event_ids WHERE position = 3 AND event_id <> (SELECT event_id FROM events WHERE position = 3); INSERT INTO event_ids VALUES (unhex('00112233445566778899aabbccddeeff'), 6)")
+  db.exec("INSERT INTO event_ids SELECT event_id, position FROM events WHERE position IN (2, 5)")
+  db.close()
+  t.same(sqliteIntegrityCheck(file).problems, ['event_ids holds 7 ids for the 6 positions merged into it'], 'an id no event has is one too many')
 })
