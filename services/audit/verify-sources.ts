@@ -65,7 +65,7 @@ const walkChains = async (raw: RawLog, report: (problem: Problem) => void, head:
   const advance = async () => {
     if (stream) finish(stream)
     stream = (await streams.next()).value ?? undefined
-    indexed = stream === undefined || raw.streamIdByName(stream.name) === stream.id
+    indexed = stream === undefined || nameIndexSound || raw.streamIdByName(stream.name) === stream.id
     firstPosition = null
     expected = 0
     prevHash = genesisHash
@@ -73,6 +73,8 @@ const walkChains = async (raw: RawLog, report: (problem: Problem) => void, head:
     readable = true
   }
 
+  // One pass over the index for all streams; a lookup per stream only when it fails, to name them.
+  const nameIndexSound = await raw.streamNameIndexSound()
   await advance()
   for await (const row of raw.chainRows()) {
     while (stream && stream.id < row.streamId) await advance()
