@@ -4,7 +4,7 @@
 // An append needs no savepoint: it is judged before it writes (ids through the tail and the
 // event-id table, sqlite-id-tail.ts; the expected revision), so its inserts cannot be refused, and
 // anything else (disk, I/O) rolls back the whole group. The common append (new ids) costs one
-// stream lookup, an id lookup per event and its inserts.
+// stream lookup, one lookup of event_ids per 64 of its ids and its inserts.
 import type Database from 'better-sqlite3'
 import { DomainError } from '../../domain/errors.ts'
 import {
