@@ -84,7 +84,11 @@ export const openRawLog = (file: string) => {
   const version = db.pragma('user_version', { simple: true }) as number
   if (version !== schemaVersion) {
     db.close()
-    throw new StoreUnavailable(`${file} has layout version ${version}; this build reads version ${schemaVersion}`)
+    const upgrade =
+      version < schemaVersion
+        ? ': the service upgrades a file in place when it opens it (`targetwatch serve` on its data dir, once), and this read-only reader does not'
+        : ': it was written by a newer build'
+    throw new StoreUnavailable(`${file} has layout version ${version}; this build reads version ${schemaVersion}${upgrade}`)
   }
   db.pragma('cache_size = -8192')
   const sql = prepareStatements(db)

@@ -171,6 +171,19 @@ for (const version of [2, 3] as const) {
   })
 }
 
+t.test('the read-only reader of an older layout says how to upgrade it, and after an opening by the store it reads', async (t) => {
+  const file = tempFile(t)
+  const first = createSqliteStore({ file })
+  await first.append('old', [newEvent({ n: 1 })], 'no_stream')
+  await first.close()
+  toOldLayout(file, 3)
+  t.throws(() => openRawLog(file), { message: new RegExp(`has layout version 3; this build reads version ${schemaVersion}: the service upgrades a file in place when it opens it`) })
+  await createSqliteStore({ file }).close()
+  const raw = openRawLog(file)
+  t.teardown(() => raw.close())
+  t.equal(raw.head(), 1)
+})
+
 t.test('the raw verifier checks the tail: a duplicate id there, or one also in the index, is reported', async (t) => {
   const file = tempFile(t)
   const store = createSqliteStore({ file })
