@@ -288,18 +288,18 @@ export const openRawLog = (file: string) => {
    */
   const streamNameIndexSound = async (): Promise<boolean> => {
     try {
-      const firstByName = db.prepare<[number], [string, number]>(`SELECT name, id FROM streams INDEXED BY ${streamNameIndex} ORDER BY name LIMIT ?`).raw()
       const byName = db
         .prepare<[string, number], [string, number]>(`SELECT name, id FROM streams INDEXED BY ${streamNameIndex} WHERE name > ? ORDER BY name LIMIT ?`)
         .raw()
       const byId = db.prepare<[number, number], [number, string]>('SELECT id, name FROM streams WHERE id > ? ORDER BY id LIMIT ?').raw()
       let indexSum = 0
       let indexCount = 0
-      let previous: string | null = null
+      // From '': streams have non-empty names (an empty one in the table alone would fail the sums).
+      let previous = ''
       for (;;) {
-        const rows: [string, number][] = previous === null ? firstByName.all(namePage) : byName.all(previous, namePage)
+        const rows = byName.all(previous, namePage)
         for (const [name, id] of rows) {
-          if (previous !== null && compareUtf8(previous, name) >= 0) return false
+          if (compareUtf8(previous, name) >= 0) return false
           previous = name
           indexSum = (indexSum + pairHash(name, id)) % pairHashModulus
           indexCount += 1

@@ -45,6 +45,8 @@ const walkChains = async (raw: RawLog, report: (problem: Problem) => void, head:
   let lastPosition = 0
   let readable = true
   // Reads by stream go through the stream-name index: a damaged one answers "no such stream".
+  // One pass over the index for all streams; a lookup per stream only when it fails, to name them.
+  const nameIndexSound = await raw.streamNameIndexSound()
   let indexed = true
   let firstPosition: number | null = null
 
@@ -73,8 +75,6 @@ const walkChains = async (raw: RawLog, report: (problem: Problem) => void, head:
     readable = true
   }
 
-  // One pass over the index for all streams; a lookup per stream only when it fails, to name them.
-  const nameIndexSound = await raw.streamNameIndexSound()
   await advance()
   for await (const row of raw.chainRows()) {
     while (stream && stream.id < row.streamId) await advance()

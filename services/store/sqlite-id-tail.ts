@@ -91,7 +91,6 @@ export const createIdTail = (db: Database.Database, sql: Statements): IdTail => 
   return {
     positionOf: ({ key, stored }) => ids.get(key) ?? (sql.mergedPositionOf.get(stored) as number | undefined),
     anyRecorded: (candidates) => {
-      if (candidates.length === 1) return ids.has(candidates[0].key) || sql.mergedPositionOf.get(candidates[0].stored) !== undefined
       for (const { key } of candidates) if (ids.has(key)) return true
       for (let from = 0; from < candidates.length; from += probeSize) {
         const stored = candidates.slice(from, from + probeSize).map((id) => id.stored)
