@@ -9,6 +9,11 @@ export interface LedgerConfig {
   checkpointIntervalMs: number
   /** TARGETWATCH_SCRUB_INTERVAL: re-verify the whole log this long after the previous scrub ended (the first at start); 0 = never. */
   scrubIntervalMs: number
+  /**
+   * TARGETWATCH_VERIFY_THREAD_FROM: a SQLite log of at least this many events is verified (scrub,
+   * GET /v1/audit/verify) on a thread of its own; a smaller one on the serving thread. 0 = always.
+   */
+  verifyThreadFrom: number
 }
 
 type Env = Record<string, string | undefined>
@@ -31,9 +36,17 @@ const count = (env: Env, name: string, fallback: number, fail: Fail): number => 
   return Number(raw)
 }
 
+const atLeastZero = (env: Env, name: string, fallback: number, fail: Fail): number => {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(Number(raw))) return fail(name, `must be a whole number (0 or more), got '${raw}'`)
+  return Number(raw)
+}
+
 export const ledgerConfigFrom = (env: Env, fail: Fail): LedgerConfig => ({
   key: env.TARGETWATCH_LEDGER_KEY || null,
   checkpointEvery: count(env, 'TARGETWATCH_LEDGER_CHECKPOINT_EVERY', 10_000, fail),
   checkpointIntervalMs: env.TARGETWATCH_LEDGER_CHECKPOINT_INTERVAL?.trim() === '0' ? 0 : duration(env, 'TARGETWATCH_LEDGER_CHECKPOINT_INTERVAL', 60_000, fail),
   scrubIntervalMs: env.TARGETWATCH_SCRUB_INTERVAL?.trim() === '0' ? 0 : duration(env, 'TARGETWATCH_SCRUB_INTERVAL', 6 * 3_600_000, fail),
+  verifyThreadFrom: atLeastZero(env, 'TARGETWATCH_VERIFY_THREAD_FROM', 50_000, fail),
 })

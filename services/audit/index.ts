@@ -9,15 +9,16 @@ import { createAttestor } from './attest.ts'
 import { createCheckpointer, readLedger } from './checkpoints.ts'
 import { integrityStream, integrityEventId, integrityViolatedType } from '../../domain/integrity.ts'
 import type { Metrics } from '../http/plugins/metrics.ts'
-import { isSqliteCorruption } from '../store/sqlite-corruption.ts'
 import { IdConflict } from '../../domain/errors.ts'
 import type { FindingSource, IntegrityFinding, IntegrityGuard } from './integrity.ts'
 import { createScrub } from './scrub.ts'
 import { checkTailAtStart } from './startup-check.ts'
 import { loadLedgerKey } from './ledger-key.ts'
 import { createLedgerTree } from './tree.ts'
-import { unreadableReport, verifyLog, type VerifyReport } from './verify.ts'
-import { dataDirSource, eventsFileName, storeSource, treeFileName } from './verify-sources.ts'
+import { verifyLog, type VerifyReport } from './verify.ts'
+import { eventsFileName, storeSource, treeFileName } from './verify-sources.ts'
+import { verifyDataDir } from './verify-data-dir.ts'
+import { createVerifyThreads } from './verify-thread.ts'
 import type { ExportReader } from './export.ts'
 import { openRawLog } from './raw-sqlite.ts'
 
@@ -76,21 +77,13 @@ export const createAudit = async ({ config, store, logger, clock, integrity, met
   await checkpoints.start()
 
   let running: Promise<VerifyReport> | null = null
+  const threads = createVerifyThreads()
   const verifyStore = async (): Promise<VerifyReport> => {
     const witnesses = () => tree.witnessedHeads().map((head) => ({ ...head, source: 'witness' as const }))
     if (config.store === 'sqlite') {
-      let source: ReturnType<typeof dataDirSource>
-      try {
-        source = dataDirSource(config.dataDir)
-      } catch (error) {
-        if (!isSqliteCorruption(error)) throw error
-        return unreadableReport(error, eventsFile!)
-      }
-      try {
-        return await verifyLog({ ...source, witnesses }, { trustedKeys: null })
-      } finally {
-        source.close()
-      }
+      // A large log on a thread of its own (verify-thread.ts), with the heads witnessed so far.
+      if ((await store.head()) >= config.ledger.verifyThreadFrom) return threads.verify({ dataDir: config.dataDir, witnesses: witnesses() })
+      return verifyDataDir(config.dataDir, witnesses)
     }
     return verifyLog(await storeSource(store, { hint: tree.leafAt, witnesses }), { trustedKeys: null })
   }
@@ -141,9 +134,14 @@ export const createAudit = async ({ config, store, logger, clock, integrity, met
     checkpoints,
     attestor: createAttestor({ tree, key, clock }),
     verify,
+    /** The verifications run on threads of their own (large SQLite logs). */
+    verifyThreads: threads,
     scrub,
     close: async () => {
-      await scrub.stop()
+      // A verification under way on its thread is cancelled, not waited for.
+      const scrubStopped = scrub.stop()
+      await threads.cancel()
+      await scrubStopped
       await checkpoints.stop()
       await tree.stop()
     },

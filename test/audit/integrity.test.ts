@@ -280,22 +280,28 @@ t.test('an event edited under a signed head with raw SQL', async (t) => {
   t.ok(appended.length > 0 && appended.every((type) => ['IntegrityViolated', 'DeliveryAttempted'].includes(type)), `no RescueOverdue, no head: only the finding and its delivery were appended: ${appended.join(', ')}`)
 })
 
-t.test('the scrub finds an edit made while the service runs', async (t) => {
-  await built
-  const dir = copy()
-  const h = await listening({ dataDir: dir, env: { ...env, TARGETWATCH_SCRUB_INTERVAL: '100ms' } })
-  t.teardown(() => h.close())
-  t.equal((await call(`${h.url}/readyz`)).status, 200, 'ready while intact')
-  const at = positionOf(dir, 'A-40')
-  t.equal(editResult(dir, at), 1)
-  const readyz = await waitUntil('not ready', async () => {
-    const answer = await call(`${h.url}/readyz`)
-    return answer.status === 503 ? answer : null
+// A log this small is verified on the serving thread; TARGETWATCH_VERIFY_THREAD_FROM=0 puts every
+// verification on a thread of its own (services/audit/verify-thread.ts), as a large log's is.
+for (const [where, threadFrom] of [['on the serving thread', '50000'], ['on a thread of its own', '0']] as const)
+  t.test(`the scrub finds an edit made while the service runs (${where})`, async (t) => {
+    await built
+    const dir = copy()
+    const h = await listening({ dataDir: dir, env: { ...env, TARGETWATCH_SCRUB_INTERVAL: '100ms', TARGETWATCH_VERIFY_THREAD_FROM: threadFrom } })
+    t.teardown(() => h.close())
+    t.equal((await call(`${h.url}/readyz`)).status, 200, 'ready while intact')
+    const at = positionOf(dir, 'A-40')
+    t.equal(editResult(dir, at), 1)
+    const readyz = await waitUntil('not ready', async () => {
+      const answer = await call(`${h.url}/readyz`)
+      return answer.status === 503 ? answer : null
+    })
+    t.match(readyz.body.integrity, { source: 'scrub', check: 'hash', position: at })
+    refused(t, await call(`${h.url}/v1/events`, 'POST', newBatch), 'append', at)
+    t.ok(h.services.audit.scrub.last(), 'a scrub run completed')
+    const { started } = h.services.audit.verifyThreads.stats()
+    if (threadFrom === '0') t.ok(started >= 1, `the scrubs ran on threads (${started} started)`)
+    else t.equal(started, 0, 'no thread was started')
   })
-  t.match(readyz.body.integrity, { source: 'scrub', check: 'hash', position: at })
-  refused(t, await call(`${h.url}/v1/events`, 'POST', newBatch), 'append', at)
-  t.ok(h.services.audit.scrub.last(), 'a scrub run completed')
-})
 
 t.test('targetwatch serve on the damaged file: starts, not ready, says why', async (t) => {
   await built

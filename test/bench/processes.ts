@@ -96,8 +96,9 @@ export const reporterKey = async (service: Server): Promise<string> =>
 
 /**
  * Resolves, with its duration in seconds, once the service's first integrity scrub has ended: at
- * start it re-verifies the whole log (then every TARGETWATCH_SCRUB_INTERVAL, 6 h by default), on
- * the event loop that also serves. Ingest figures are of the steady state, so they start after it,
+ * start it re-verifies the whole log (then every TARGETWATCH_SCRUB_INTERVAL, 6 h by default), on a
+ * thread of its own for a large log, which on two cores still takes the CPU the serving needs
+ * (test/bench/scrub-load.ts measures what it takes). Ingest figures are of the steady state, so they start after it,
  * as `settle` (logs.ts) waits for the followers' catch-up.
  */
 export const firstScrub = async (service: Server, timeoutMs = 600_000): Promise<number> => {
