@@ -12,7 +12,7 @@ export interface BenchConfig {
   /** Seeded logs are kept here between runs (they take minutes to write at 10M). */
   dir: string
   connections: number
-  /** Only these sections (comma list of ingest, profile, batch, peers, rebuild, postgres, plans, targets, history, extra, calibration); all when empty. */
+  /** Only these sections (comma list of ingest, profile, batch, scrub, peers, rebuild, postgres, plans, targets, history, extra, calibration); all when empty. */
   only: Set<string>
 }
 

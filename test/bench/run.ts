@@ -12,6 +12,7 @@ import { extraFigures } from './extras.ts'
 import { batchIngest, durableCommits, singleIngest } from './ingest.ts'
 import { ingestProfile } from './ingest-profile.ts'
 import { seededLog } from './logs.ts'
+import { scrubLoad } from './scrub-load.ts'
 import { peerFigures } from './peers.ts'
 import { postgresFigures } from './postgres.ts'
 import { rebuild, type RebuildResult } from './rebuild.ts'
@@ -31,7 +32,7 @@ const figures: Figure[] = []
 log(`bench: scales ${config.scales.map(formatScale).join(', ')}; best of ${config.repeat}; ${config.seconds} s per HTTP run; logs in ${config.dir}`)
 const logs = []
 // Only the sections over a seeded log need one (seeding the 10M log takes a quarter of an hour).
-if (['batch', 'rebuild', 'postgres', 'targets', 'history'].some(wants)) for (const scale of config.scales) logs.push(await seededLog(config.dir, scale, log))
+if (['batch', 'scrub', 'rebuild', 'postgres', 'targets', 'history'].some(wants)) for (const scale of config.scales) logs.push(await seededLog(config.dir, scale, log))
 // The figures the issue states at 1M use the 1M log, or the nearest one this run has.
 const main = logs.find((seeded) => seeded.count === 1_000_000) ?? logs.at(-1)!
 
@@ -49,6 +50,11 @@ if (wants('profile')) {
 if (wants('batch')) {
   log(`batch ingest into the ${formatScale(main.count)} log`)
   figures.push(await batchIngest(config, main, work, log))
+  sample()
+}
+if (wants('scrub')) {
+  log(`single-event ingest during the start's scrub of the ${formatScale(main.count)} log`)
+  figures.push(await scrubLoad(config, main, work, log))
   sample()
 }
 
