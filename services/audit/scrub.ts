@@ -1,10 +1,10 @@
 // The background scrub: the whole log re-verified (hash of every event, every chain, the tree
 // against every signed head; services/audit/verify.ts) at start and then
-// TARGETWATCH_SCRUB_INTERVAL after each run ends. On a SQLite log of TARGETWATCH_VERIFY_THREAD_FROM
-// events or more it runs on a thread of its own (verify-thread.ts); else on the serving thread,
-// reading the file a page of 200 rows at a time and yielding to the event loop between pages,
-// so requests keep being served while it runs. Every problem it finds is a finding of the integrity guard (README
-// "Integrity").
+// TARGETWATCH_SCRUB_INTERVAL after each run ends. On a SQLite log of
+// TARGETWATCH_VERIFY_THREAD_FROM events or more it runs on a thread of its own
+// (verify-thread.ts); else on the serving thread, reading the file a page of 200 rows at a time
+// and yielding to the event loop between pages, so requests keep being served while it runs.
+// Every problem it finds is a finding of the integrity guard (README "Integrity").
 import type { Logger } from 'pino'
 import type { VerifyReport } from './verify.ts'
 

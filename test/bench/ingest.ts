@@ -20,7 +20,8 @@ const independent = (fact: GeneratedFact) => fact.revisionBefore < 0 || fact.sub
 // Clients leave the id to the service (it is optional): the service mints it.
 const clientJson = (fact: GeneratedFact) => JSON.stringify({ type: fact.submitted.type, data: fact.submitted.data })
 
-const independentFacts = (count: number, firstSerial: number): string[] => {
+/** `count` bodies of facts that can be sent in any order (test/bench/scrub-load.ts too). */
+export const independentFacts = (count: number, firstSerial: number): string[] => {
   const generator = createGenerator({ total: count, seed: 7, firstSerial })
   const bodies: string[] = []
   while (bodies.length < count) {

@@ -6,26 +6,15 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { BenchConfig } from './config.ts'
-import { createGenerator } from './generator.ts'
+import { independentFacts } from './ingest.ts'
 import { load, type LoadResult } from './load.ts'
 import { copyLog, type SeededLog } from './logs.ts'
 import { firstScrub, reporterKey, startBenchService } from './processes.ts'
 import type { Figure } from './table.ts'
 
-const bodiesFor = (count: number): string[] => {
-  const generator = createGenerator({ total: count * 2, seed: 5, firstSerial: 90_000_000 })
-  const bodies: string[] = []
-  while (bodies.length < count) {
-    const fact = generator.next()
-    // Facts that open a stream of their own, or indicator reports: any order is valid.
-    if (fact.revisionBefore < 0 || fact.submitted.type === 'IndicatorReported') bodies.push(JSON.stringify({ type: fact.submitted.type, data: fact.submitted.data }))
-  }
-  return bodies
-}
-
 export const scrubLoad = async (config: BenchConfig, seeded: SeededLog, work: string, log: (line: string) => void): Promise<Figure> => {
   const { seconds, connections } = config
-  const bodies = bodiesFor(seconds * 2 * 20_000)
+  const bodies = independentFacts(seconds * 2 * 20_000, 90_000_000)
   const dataDir = path.join(work, 'scrub-load')
   copyLog(seeded, dataDir)
   const server = await startBenchService(dataDir)
