@@ -3,7 +3,8 @@
 // the file through its own read-only connections, as `targetwatch verify` does. A thread is
 // started per verification and ends with it (a scrub runs every few hours; starting a thread
 // costs ~0.4 s under tsx), so smaller logs are verified on the serving thread
-// (TARGETWATCH_VERIFY_THREAD_FROM, services/audit/index.ts).
+// (TARGETWATCH_VERIFY_THREAD_FROM, services/audit/index.ts). The thread runs at the lowest CPU
+// priority (verify-worker.ts), so on busy cores serving and the writer thread go first.
 import type { Worker } from 'node:worker_threads'
 import { fromWire, type WireError } from '../threads/error-wire.ts'
 import { startTypeScriptWorker } from '../threads/typescript-worker.ts'

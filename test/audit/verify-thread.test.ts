@@ -4,7 +4,7 @@
 // written by the service.
 import t from 'tap'
 import Database from 'better-sqlite3'
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { verifyDataDir } from '../../services/audit/verify-data-dir.ts'
@@ -81,6 +81,31 @@ t.test('a torn page: the damage crosses the thread as a report, not an error', {
     `the unreadable page is reported (${onThread.problem})`,
   )
   t.same(onThread, await verifyDataDir(dir, () => witnesses), 'as on the serving thread')
+})
+
+/** Nice values of this process's threads (Linux: /proc/self/task/<tid>/stat, field 19). */
+const threadNices = (): number[] =>
+  readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])]
+    } catch {
+      return [] // the thread ended meanwhile
+    }
+  })
+
+t.test('the thread runs at the lowest CPU priority, the serving thread keeps its own', { skip: onSqlite && existsSync('/proc/self/task') ? false : 'reads SQLite and Linux thread priorities' }, async (t) => {
+  const witnesses = await built
+  let done = false
+  const run = threads.verify({ dataDir: original, witnesses }).finally(() => (done = true))
+  const seen = new Set<number>()
+  while (!done) {
+    for (const nice of threadNices()) seen.add(nice)
+    await new Promise((resolve) => setTimeout(resolve, 1))
+  }
+  t.equal((await run).ok, true)
+  t.ok(seen.has(19), `a thread at nice 19 while it ran (seen: ${[...seen].join(', ')})`)
+  t.equal(os.getPriority(), 0, 'the process (its main thread) keeps priority 0')
 })
 
 t.test('a data dir with no log: the thread fails with what it could not open', async (t) => {
