@@ -10,7 +10,8 @@ import { ConcurrencyError, StoreUnavailable } from '../../domain/errors.ts'
 import { verifyStreamChain } from '../../services/store/hashing.ts'
 import type { RecordedEvent } from '../../services/store/port.ts'
 import { createSqliteStore } from '../../services/store/sqlite.ts'
-import { schemaVersion } from '../../services/store/sqlite-schema.ts'
+import { schemaVersion, walSizeLimit } from '../../services/store/sqlite-schema.ts'
+import Database from 'better-sqlite3'
 import { collect, errorOf, newEvent, newEvents } from '../contract/helpers.ts'
 
 const tempFile = (t: Test) => {
@@ -170,3 +171,27 @@ for (const writer of writers) {
     t.equal(await store.head(), events.length, 'nothing written twice')
   })
 }
+
+for (const writer of writers)
+  t.test(`a WAL grown behind a long reader is cut back to walSizeLimit once it restarts (${writer} writer)`, async (t) => {
+    const file = tempFile(t)
+    const store = openStore(t, file, writer)
+    await store.append('wal-0', newEvents(1), 'no_stream')
+    // A reader holding one snapshot, as the scrub does for its run: no checkpoint can pass it.
+    const reader = new Database(file, { readonly: true })
+    t.teardown(() => reader.close())
+    reader.prepare('BEGIN').run()
+    reader.prepare('SELECT count(*) FROM events').get()
+    const walBytes = () => fs.statSync(`${file}-wal`).size
+    const padding = 'x'.repeat(3000)
+    for (let round = 1; walBytes() <= walSizeLimit * 1.5; round++)
+      await store.append(`wal-${round}`, Array.from({ length: 200 }, (_, n) => newEvent({ n, padding })), 'no_stream')
+    const grown = walBytes()
+    t.ok(grown > walSizeLimit, `the WAL grew past the limit behind the reader (${(grown / 1048576).toFixed(0)} MB)`)
+    reader.prepare('COMMIT').run()
+    // The next commits checkpoint everything (no reader left) and restart the WAL from its start.
+    for (let round = 0; round < 50 && walBytes() > walSizeLimit; round++)
+      await store.append(`wal-after-${round}`, Array.from({ length: 200 }, (_, n) => newEvent({ n, padding })), 'no_stream')
+    t.ok(walBytes() <= walSizeLimit, `cut back to at most ${walSizeLimit / 1048576} MB (${(walBytes() / 1048576).toFixed(1)} MB)`)
+    t.equal(await store.head(), (await collect(store.readAll())).length, 'every event still reads back')
+  })
