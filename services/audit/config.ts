@@ -29,17 +29,11 @@ const duration = (env: Env, name: string, fallback: number, fail: Fail): number 
   return Number(match[1]) * units[match[2]]
 }
 
-const count = (env: Env, name: string, fallback: number, fail: Fail): number => {
+/** A whole number of at least `min` (a safe integer). */
+const count = (env: Env, name: string, fallback: number, fail: Fail, min = 1): number => {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) return fail(name, `must be a whole number of at least 1, got '${raw}'`)
-  return Number(raw)
-}
-
-const atLeastZero = (env: Env, name: string, fallback: number, fail: Fail): number => {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(Number(raw))) return fail(name, `must be a whole number (0 or more), got '${raw}'`)
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(Number(raw)) || Number(raw) < min) return fail(name, `must be a whole number of at least ${min}, got '${raw}'`)
   return Number(raw)
 }
 
@@ -48,5 +42,5 @@ export const ledgerConfigFrom = (env: Env, fail: Fail): LedgerConfig => ({
   checkpointEvery: count(env, 'TARGETWATCH_LEDGER_CHECKPOINT_EVERY', 10_000, fail),
   checkpointIntervalMs: env.TARGETWATCH_LEDGER_CHECKPOINT_INTERVAL?.trim() === '0' ? 0 : duration(env, 'TARGETWATCH_LEDGER_CHECKPOINT_INTERVAL', 60_000, fail),
   scrubIntervalMs: env.TARGETWATCH_SCRUB_INTERVAL?.trim() === '0' ? 0 : duration(env, 'TARGETWATCH_SCRUB_INTERVAL', 6 * 3_600_000, fail),
-  verifyThreadFrom: atLeastZero(env, 'TARGETWATCH_VERIFY_THREAD_FROM', 50_000, fail),
+  verifyThreadFrom: count(env, 'TARGETWATCH_VERIFY_THREAD_FROM', 50_000, fail, 0),
 })

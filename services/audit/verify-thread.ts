@@ -64,5 +64,3 @@ export const createVerifyThreads = () => {
     stats: () => ({ running: running.size, started }),
   }
 }
-
-export type VerifyThreads = ReturnType<typeof createVerifyThreads>

@@ -2,20 +2,13 @@
 // that ends because the scrub was stopped (its thread cancelled) is not a failure.
 import t from 'tap'
 import pino from 'pino'
-import { Writable } from 'node:stream'
 import { createScrub } from '../../services/audit/scrub.ts'
 import { VerifyCancelled } from '../../services/audit/verify-thread.ts'
 import type { VerifyReport } from '../../services/audit/verify.ts'
 
 const capture = () => {
   const lines: { level: number; msg: string }[] = []
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line))
-      done()
-    },
-  })
-  return { logger: pino({ level: 'info' }, stream), lines }
+  return { logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }), lines }
 }
 
 const clock = () => new Date('2020-06-01T00:00:00Z')

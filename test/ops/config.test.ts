@@ -37,7 +37,7 @@ const badValues: [string, string, RegExp][] = [
   ['TARGETWATCH_MAX_BATCH', '0', /^TARGETWATCH_MAX_BATCH: must be between 1 and 100000, got 0$/],
   ['TARGETWATCH_READY_LAG_EVENTS', '-5', /^TARGETWATCH_READY_LAG_EVENTS: must be a whole number, got '-5'$/],
   ['TARGETWATCH_SNAPSHOT_EVERY', '5', /^TARGETWATCH_SNAPSHOT_EVERY: must be between 100 and 10000000, got 5$/],
-  ['TARGETWATCH_VERIFY_THREAD_FROM', '-1', /^TARGETWATCH_VERIFY_THREAD_FROM: must be a whole number \(0 or more\), got '-1'$/],
+  ['TARGETWATCH_VERIFY_THREAD_FROM', '-1', /^TARGETWATCH_VERIFY_THREAD_FROM: must be a whole number of at least 0, got '-1'$/],
   ['TARGETWATCH_METRICS_ACCESS', 'open', /^TARGETWATCH_METRICS_ACCESS: must be one of public, key, got 'open'$/],
   ['TARGETWATCH_WEBHOOK_RETRY_SCHEDULE', 'soon', /^TARGETWATCH_WEBHOOK_RETRY_SCHEDULE: /],
   ['TARGETWATCH_WEBHOOK_ALLOW_PRIVATE', 'maybe', /^TARGETWATCH_WEBHOOK_ALLOW_PRIVATE: /],
