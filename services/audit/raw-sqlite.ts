@@ -1,6 +1,8 @@
 // Read-only access to the SQLite log file itself, for verify, export and replay: a connection
-// of our own (never the store's), one read transaction for a consistent snapshot, small page
-// cache, and a bounded cache of stream names, so memory stays flat however long the log.
+// of our own (never the store's), small page cache, and a bounded cache of stream names, so
+// memory stays flat however long the log. Its snapshot is one of two (RawSnapshot): one read
+// transaction for the whole read, or one per page, so that a long read beside a live writer does
+// not hold the WAL back (docs/ARCHITECTURE.md, section 3, "Reading beside the writer").
 // Statements and row decoding come from the store's own modules (sqlite-schema.ts,
 // sqlite-rows.ts), so a change of layout there reaches here.
 import Database from 'better-sqlite3'
@@ -34,6 +36,19 @@ export interface StreamRow {
   revision: number
   lastHash: string
 }
+
+/**
+ * How long one snapshot of the file lasts:
+ *   whole: one read transaction from open to close; appends made meanwhile are not seen (export,
+ *     replay, the startup check).
+ *   pages: one read transaction per page. No checkpoint can pass a reader's snapshot, so a read
+ *     of minutes in one snapshot beside a live writer grows the WAL by every page written
+ *     meanwhile (~40 MB a second under full ingest). Rows up to a head read once never change, so
+ *     a verification bounded by that head reads them alike; what moves (a stream's revision and
+ *     last hash, the event-id tail) is read in the same transaction as the rows it is compared
+ *     with (chainPages).
+ */
+export type RawSnapshot = 'whole' | 'pages'
 
 /** What a chain link needs of one stored event. */
 export interface ChainRow {
@@ -74,7 +89,20 @@ const compareUtf8 = (a: string, b: string): number => {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-export const openRawLog = (file: string) => {
+/**
+ * A page of the chains (chainPages), read in one transaction with what it is compared against:
+ * `streams`, the streams rows of every id from the previous page's last stream (exclusive) up to
+ * this page's last one; `carried`, the previous page's last stream again, as this transaction sees
+ * it (its rows may go on in this page, and its revision with them).
+ */
+export interface ChainPage {
+  rows: ChainRow[]
+  streams: StreamRow[]
+  carried?: StreamRow
+}
+
+export const openRawLog = (file: string, options: { snapshot?: RawSnapshot } = {}) => {
+  const snapshot = options.snapshot ?? 'whole'
   let db: Database.Database
   try {
     db = new Database(file, { readonly: true, fileMustExist: true })
@@ -92,9 +120,10 @@ export const openRawLog = (file: string) => {
   }
   db.pragma('cache_size = -8192')
   const sql = prepareStatements(db)
-  const streamPageById = db.prepare<[number, number], StreamRow>(
-    'SELECT id, name, revision, lower(hex(last_hash)) AS lastHash FROM streams WHERE id > ? ORDER BY id LIMIT ?',
-  )
+  const streamColumns = 'id, name, revision, lower(hex(last_hash)) AS lastHash'
+  const streamsBetween = db.prepare<[number, number], StreamRow>(`SELECT ${streamColumns} FROM streams WHERE id > ? AND id <= ? ORDER BY id`)
+  const streamById = db.prepare<[number], StreamRow>(`SELECT ${streamColumns} FROM streams WHERE id = ?`)
+  const lastStreamId = db.prepare<[], number>('SELECT coalesce(max(id), 0) FROM streams').pluck()
   // The chains in (stream_id, revision) order, one keyset-paged scan of the UNIQUE (stream_id,
   // revision) index: a query per page, not per stream. Only what linkage needs: no data.
   const chainPage = db
@@ -127,8 +156,23 @@ export const openRawLog = (file: string) => {
     }
     return items
   }
-  // One snapshot for the whole read: appends made meanwhile by the service are not seen.
-  db.exec('BEGIN')
+  // 'whole': one snapshot for the whole read; 'pages': `read` gives each page its own.
+  if (snapshot === 'whole') db.exec('BEGIN')
+  const read = <T>(page: () => T): T => {
+    if (snapshot === 'whole') return page()
+    // A read transaction takes its snapshot at its first read, inside `page`; ending it writes
+    // nothing, so ROLLBACK ends it alike whether the page was read or met a damaged part.
+    db.exec('BEGIN')
+    try {
+      return page()
+    } finally {
+      try {
+        db.exec('ROLLBACK')
+      } catch (error) {
+        if (!isSqliteCorruption(error)) throw error
+      }
+    }
+  }
 
   const names = new Map<number, string>()
   const streamName = (id: number): string => {
@@ -157,15 +201,15 @@ export const openRawLog = (file: string) => {
    */
   function* probe(after: Position, to: Position, cause: Error): Generator<RawItem> {
     for (let position = after + 1; position <= Math.min(after + pageSize, to); position += 1) {
-      let rows: unknown[][]
+      let decoded: RawItem[]
       try {
-        rows = sql.allPage.all(position - 1, position, 1)
+        decoded = read(() => sql.allPage.all(position - 1, position, 1).map((row) => decode(row, streamName)))
       } catch (error) {
         if (!isSqliteCorruption(error)) throw error
         yield { position, event: null, problem: `the SQLite page holding it is damaged (${cause.message})` }
         continue
       }
-      for (const row of rows) yield decode(row, streamName)
+      yield* decoded
     }
   }
 
@@ -173,9 +217,9 @@ export const openRawLog = (file: string) => {
   async function* items(from: Position = 0, to: Position = Number.MAX_SAFE_INTEGER): AsyncGenerator<RawItem> {
     let after = from
     for (;;) {
-      let rows: unknown[][]
+      let page: RawItem[]
       try {
-        rows = sql.allPage.all(after, to, pageSize)
+        page = read(() => checkFolds(sql.allPage.all(after, to, pageSize).map((row) => decode(row, streamName))))
       } catch (error) {
         // `to` is finite when it matters: verify passes the head it read.
         if (!isSqliteCorruption(error) || to === Number.MAX_SAFE_INTEGER) throw error
@@ -185,9 +229,9 @@ export const openRawLog = (file: string) => {
         await yieldToLoop()
         continue
       }
-      yield* checkFolds(rows.map((row) => decode(row, streamName)))
-      if (rows.length < pageSize) return
-      after = rows[rows.length - 1][0] as number
+      yield* page
+      if (page.length < pageSize) return
+      after = page[page.length - 1].position
       await yieldToLoop()
     }
   }
@@ -201,14 +245,16 @@ export const openRawLog = (file: string) => {
     let after = options.from ?? 0
     const to = options.to ?? Number.MAX_SAFE_INTEGER
     for (;;) {
-      const rows = sql.allPageNamed.all(after, to, pageSize)
-      yield rows.map((row) => {
-        const item = decode(row, streamName)
-        if (!item.event) throw new StoreUnavailable(`position ${item.position}: ${item.problem}`)
-        return item.event
-      })
-      if (rows.length < pageSize) return
-      after = rows[rows.length - 1][0] as number
+      const events = read(() =>
+        sql.allPageNamed.all(after, to, pageSize).map((row) => {
+          const item = decode(row, streamName)
+          if (!item.event) throw new StoreUnavailable(`position ${item.position}: ${item.problem}`)
+          return item.event
+        }),
+      )
+      yield events
+      if (events.length < pageSize) return
+      after = events[events.length - 1].position
       await yieldToLoop()
     }
   }
@@ -225,7 +271,7 @@ export const openRawLog = (file: string) => {
   async function* streamItems(streamId: number, name: string): AsyncGenerator<RawItem> {
     let revision = 0
     for (;;) {
-      const rows = sql.streamPage.all(streamId, revision, pageSize)
+      const rows = read(() => sql.streamPage.all(streamId, revision, pageSize))
       for (const row of rows) yield decode(row, () => name)
       if (rows.length < pageSize) return
       revision = (rows[rows.length - 1][2] as number) + 1
@@ -233,50 +279,57 @@ export const openRawLog = (file: string) => {
     }
   }
 
-  /** Every event's link fields in (stream, revision) order. */
-  async function* chainRows(): AsyncGenerator<ChainRow> {
+  /**
+   * Every event's link fields in (stream, revision) order, a page at a time, each page with the
+   * streams rows it is compared against, read in the same transaction (ChainPage). The last
+   * stream of a page may go on in the next one, so its row comes again there as `carried`: the
+   * row a stream is finished against is always read with the page that shows where it ends.
+   */
+  async function* chainPages(): AsyncGenerator<ChainPage> {
     let after: [number, number] = [0, -1]
-    const mergedThrough = sql.mergedThrough.get() as number
+    // Streams rows are given for ids up to here; the last page's stream may go on.
+    let covered = 0
     for (;;) {
-      const rows = chainPage.all(after[0], after[1], pageSize)
-      for (const [position, streamId, revision, meta, hash, eventId] of rows) {
-        const indexed = idFound(eventId, position, position <= mergedThrough)
-        let prevHash: string | null = null
-        try {
-          prevHash = (JSON.parse(meta) as { prevHash?: string }).prevHash ?? null
-        } catch {
-          // an unreadable row is reported by the position-order pass
-        }
-        yield { position, streamId, revision, prevHash, hash, indexed }
-      }
-      if (rows.length < pageSize) return
-      const last = rows[rows.length - 1]
-      after = [last[1], last[2]]
+      const page = read((): ChainPage & { last: boolean } => {
+        const mergedThrough = sql.mergedThrough.get() as number
+        const found = chainPage.all(after[0], after[1], pageSize)
+        const rows = found.map(([position, streamId, revision, meta, hash, eventId]): ChainRow => {
+          let prevHash: string | null = null
+          try {
+            prevHash = (JSON.parse(meta) as { prevHash?: string }).prevHash ?? null
+          } catch {
+            // an unreadable row is reported by the position-order pass
+          }
+          return { position, streamId, revision, prevHash, hash, indexed: idFound(eventId, position, position <= mergedThrough) }
+        })
+        const last = found.length < pageSize
+        const carried = covered > 0 ? streamById.get(covered) : undefined
+        const through = last ? (lastStreamId.get() as number) : rows[rows.length - 1].streamId
+        const streams = through > covered ? streamsBetween.all(covered, through) : []
+        covered = Math.max(covered, through)
+        return { rows, streams, ...(carried ? { carried } : {}), last }
+      })
+      yield page
+      if (page.last) return
+      const last = page.rows[page.rows.length - 1]
+      after = [last.streamId, last.revision]
       await yieldToLoop()
     }
   }
 
   async function* readStream(name: string): AsyncGenerator<RecordedEvent> {
-    const row = sql.streamByName.get(name)
+    const row = read(() => sql.streamByName.get(name))
     if (!row) return
     for await (const item of streamItems(row.id, name)) if (item.event) yield item.event
   }
 
-  async function* streams(): AsyncGenerator<StreamRow> {
-    let after = 0
-    for (;;) {
-      const rows = streamPageById.all(after, pageSize)
-      yield* rows
-      if (rows.length < pageSize) return
-      after = rows[rows.length - 1].id
-      await yieldToLoop()
-    }
-  }
+  const head = (): Position => read(() => sql.head.get() as number)
 
-  const head = (): Position => sql.head.get() as number
+  /** The highest stream id: streams rows are never renamed nor renumbered, so those up to it stay as they are. */
+  const streamIdsThrough = (): number => read(() => lastStreamId.get() as number)
 
   /** The stream id the stream-name index finds for `name` (what every read by stream goes through). */
-  const streamIdByName = (name: string): number | undefined => (sql.streamByName.get(name) as { id: number } | undefined)?.id
+  const streamIdByName = (name: string): number | undefined => read(() => (sql.streamByName.get(name) as { id: number } | undefined)?.id)
 
   /**
    * Whether the stream-name index finds every stream, from two scans instead of a lookup per
@@ -284,23 +337,27 @@ export const openRawLog = (file: string) => {
    * must rise strictly by name (a search down a b-tree whose in-order entries are sorted finds
    * every entry) and be the streams table's (name, id) pairs, compared as a count and an
    * order-free sum of a 52-bit hash of each pair. False also when the index cannot be read; then
-   * the caller looks each stream up to say which one it does not find.
+   * the caller looks each stream up to say which one it does not find. Both scans count the
+   * streams up to the highest id at their start, so that streams created meanwhile (a page at a
+   * time: RawSnapshot 'pages') are in neither sum.
    */
   const streamNameIndexSound = async (): Promise<boolean> => {
     try {
+      const through = streamIdsThrough()
       const byName = db
         .prepare<[string, number], [string, number]>(`SELECT name, id FROM streams INDEXED BY ${streamNameIndex} WHERE name > ? ORDER BY name LIMIT ?`)
         .raw()
-      const byId = db.prepare<[number, number], [number, string]>('SELECT id, name FROM streams WHERE id > ? ORDER BY id LIMIT ?').raw()
+      const byId = db.prepare<[number, number, number], [number, string]>('SELECT id, name FROM streams WHERE id > ? AND id <= ? ORDER BY id LIMIT ?').raw()
       let indexSum = 0
       let indexCount = 0
       // From '': streams have non-empty names (an empty one in the table alone would fail the sums).
       let previous = ''
       for (;;) {
-        const rows = byName.all(previous, namePage)
+        const rows = read(() => byName.all(previous, namePage))
         for (const [name, id] of rows) {
           if (compareUtf8(previous, name) >= 0) return false
           previous = name
+          if (id > through) continue
           indexSum = (indexSum + pairHash(name, id)) % pairHashModulus
           indexCount += 1
         }
@@ -310,7 +367,7 @@ export const openRawLog = (file: string) => {
       let tableSum = 0
       let tableCount = 0
       for (let after = 0; ; ) {
-        const rows = byId.all(after, namePage)
+        const rows = read(() => byId.all(after, through, namePage))
         for (const [id, name] of rows) {
           tableSum = (tableSum + pairHash(name, id)) % pairHashModulus
           tableCount += 1
@@ -327,20 +384,21 @@ export const openRawLog = (file: string) => {
   }
 
   /** Whether the row at `position` exists and can be read (throws SQLITE_CORRUPT when its page is damaged). */
-  const readable = (position: Position): boolean => sql.allPage.all(position - 1, position, 1).length === 1
+  const readable = (position: Position): boolean => read(() => sql.allPage.all(position - 1, position, 1).length === 1)
 
   /** Last position recorded at or before `instant` (recordedAt never decreases along the log). */
-  const positionAt = (instant: string): Position => {
-    const limit = new Date(instant).toISOString()
-    let low = 0
-    let high = head()
-    while (low < high) {
-      const middle = Math.ceil((low + high) / 2)
-      if ((sql.recordedAtOf.get(middle) ?? '') <= limit) low = middle
-      else high = middle - 1
-    }
-    return low
-  }
+  const positionAt = (instant: string): Position =>
+    read(() => {
+      const limit = new Date(instant).toISOString()
+      let low = 0
+      let high = sql.head.get() as number
+      while (low < high) {
+        const middle = Math.ceil((low + high) / 2)
+        if ((sql.recordedAtOf.get(middle) ?? '') <= limit) low = middle
+        else high = middle - 1
+      }
+      return low
+    })
 
   return {
     file,
@@ -348,10 +406,10 @@ export const openRawLog = (file: string) => {
     readAll,
     readPages,
     streamItems,
-    chainRows,
+    chainPages,
     readStream,
-    streams,
     head,
+    streamIdsThrough,
     readable,
     streamIdByName,
     streamNameIndexSound,
@@ -360,7 +418,7 @@ export const openRawLog = (file: string) => {
       if (!db.open) return
       try {
         // A read transaction: ending it can only fail on a damaged file, which verify reports.
-        db.exec('COMMIT')
+        if (db.inTransaction) db.exec('COMMIT')
       } catch (error) {
         if (!isSqliteCorruption(error)) throw error
       } finally {

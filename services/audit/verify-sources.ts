@@ -35,10 +35,12 @@ const witnessesFrom = (rows: SignedHeadRow[]): HeadCandidate[] => rows.map((row)
 /**
  * Per-stream chains in (stream, revision) order, merged with the streams table: revisions run
  * 0, 1, 2, ..., each prevHash is the hash before it, positions rise with revisions, and the
- * table's record of each stream's last revision and hash matches the stored events.
+ * table's record of each stream's last revision and hash matches the stored events. Read a page
+ * at a time (RawLog.chainPages): a stream is finished against its row as read with the page that
+ * shows where its events end, so streams a live writer appends to meanwhile still match.
  */
 const walkChains = async (raw: RawLog, report: (problem: Problem) => void, head: number) => {
-  const streams = raw.streams()[Symbol.asyncIterator]()
+  const queue: StreamRow[] = []
   let stream: StreamRow | undefined
   let expected = 0
   let prevHash = genesisHash
@@ -64,9 +66,9 @@ const walkChains = async (raw: RawLog, report: (problem: Problem) => void, head:
         message: `stream ${done.name}: the streams table records revision ${done.revision} but the stored events end at revision ${expected - 1}: events are missing`,
       })
   }
-  const advance = async () => {
+  const advance = () => {
     if (stream) finish(stream)
-    stream = (await streams.next()).value ?? undefined
+    stream = queue.shift()
     indexed = stream === undefined || nameIndexSound || raw.streamIdByName(stream.name) === stream.id
     firstPosition = null
     expected = 0
@@ -75,29 +77,34 @@ const walkChains = async (raw: RawLog, report: (problem: Problem) => void, head:
     readable = true
   }
 
-  await advance()
-  for await (const row of raw.chainRows()) {
-    while (stream && stream.id < row.streamId) await advance()
-    // An event of a stream id with no row is reported by the position-order pass.
-    if (!stream || stream.id !== row.streamId || !readable) continue
-    if (row.prevHash === null) {
-      readable = false
-      continue
+  for await (const page of raw.chainPages()) {
+    // The stream the last page ended in, as this page's transaction sees it.
+    if (page.carried && stream?.id === page.carried.id) stream = page.carried
+    queue.push(...page.streams)
+    if (stream === undefined) advance()
+    for (const row of page.rows) {
+      while (stream && stream.id < row.streamId) advance()
+      // An event of a stream id with no row is reported by the position-order pass.
+      if (!stream || stream.id !== row.streamId || !readable) continue
+      if (row.prevHash === null) {
+        readable = false
+        continue
+      }
+      const where = `stream ${stream.name} revision ${row.revision}`
+      if (!row.indexed)
+        report({ position: row.position, check: 'sqlite', message: `${where}: the event-id index does not find it (its SQLite table, event_ids, is damaged): a duplicate of it would be appended` })
+      if (row.revision !== expected)
+        report({ position: row.position, check: 'chain', message: `stream ${stream.name}: revision ${expected} is missing (the next stored is ${row.revision})` })
+      else if (row.prevHash !== prevHash) report({ position: row.position, check: 'chain', message: `${where}: prevHash does not link to the previous event` })
+      if (row.position <= lastPosition)
+        report({ position: row.position, check: 'order', message: `${where} is at position ${row.position}, before revision ${expected - 1} at ${lastPosition}` })
+      firstPosition ??= row.position
+      expected = row.revision + 1
+      prevHash = row.hash
+      lastPosition = row.position
     }
-    const where = `stream ${stream.name} revision ${row.revision}`
-    if (!row.indexed)
-      report({ position: row.position, check: 'sqlite', message: `${where}: the event-id index does not find it (its SQLite table, event_ids, is damaged): a duplicate of it would be appended` })
-    if (row.revision !== expected)
-      report({ position: row.position, check: 'chain', message: `stream ${stream.name}: revision ${expected} is missing (the next stored is ${row.revision})` })
-    else if (row.prevHash !== prevHash) report({ position: row.position, check: 'chain', message: `${where}: prevHash does not link to the previous event` })
-    if (row.position <= lastPosition)
-      report({ position: row.position, check: 'order', message: `${where} is at position ${row.position}, before revision ${expected - 1} at ${lastPosition}` })
-    firstPosition ??= row.position
-    expected = row.revision + 1
-    prevHash = row.hash
-    lastPosition = row.position
   }
-  while (stream) await advance()
+  while (stream) advance()
 }
 
 /** A leaf-hash lookup over the side file's 16-leaf blocks, one block cached. */
@@ -116,13 +123,14 @@ const structureProblems = (file: string): Problem[] =>
   sqliteIntegrityCheck(file).problems.map((line) => ({ position: null, check: 'sqlite' as const, message: `${path.basename(file)}: SQLite integrity_check: ${line}` }))
 
 /**
- * A data dir's SQLite log, read raw; merkle.db (if any) only as hints and witnesses.
+ * A data dir's SQLite log, read raw a page at a time (RawSnapshot 'pages': the service may be
+ * writing it) up to the head read here; merkle.db (if any) only as hints and witnesses.
  * `sqliteCheck` adds SQLite's structural check of the file (synchronous, O(file): the CLI).
  */
 export const dataDirSource = (dataDir: string, options: { sqliteCheck?: boolean } = {}): VerifySource & { close: () => void } => {
   const file = path.join(dataDir, eventsFileName)
   const structure = options.sqliteCheck ? structureProblems(file) : []
-  const raw = openRawLog(file)
+  const raw = openRawLog(file, { snapshot: 'pages' })
   const side = openTreeFileReadOnly(path.join(dataDir, treeFileName))
   const saved = side?.checkpoint() ?? null
   let head: number
@@ -147,6 +155,7 @@ export const dataDirSource = (dataDir: string, options: { sqliteCheck?: boolean 
     },
     items: () => raw.items(0, head),
     chains: (report, last) => walkChains(raw, report, last),
+    currentHead: () => raw.head(),
     ...(side && saved ? { hint: blockHints(side.block, saved.tail, saved.frontier.size - saved.tail.length) } : {}),
     witnesses: () => witnessesFrom(side?.signedHeads() ?? []),
     notes: side ? [] : [`no ${treeFileName} in ${dataDir}: a reordering can be located only to the range between two signed heads`],
@@ -168,6 +177,7 @@ export const storeSource = async (
   return {
     dense: store.kind !== 'eventstoredb',
     heads: () => headsFrom(store.readStream(ledgerStream)),
+    currentHead: () => store.head(),
     items: async function* () {
       for await (const event of store.readAll({ to: head })) yield { position: event.position, event }
     },

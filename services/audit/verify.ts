@@ -45,6 +45,11 @@ export interface VerifySource {
   hint?: (index: number) => Buffer | undefined
   /** Signed heads kept outside the log (side file witnesses). */
   witnesses?: () => HeadCandidate[]
+  /**
+   * The log's head now, for a source read beside a live writer: `items` ends at the head read at
+   * its start, and a head signed meanwhile may cover more. Such a head is not a truncation.
+   */
+  currentHead?: () => number | Promise<number>
   notes?: string[]
 }
 
@@ -199,8 +204,13 @@ export const verifyLog = async (source: VerifySource, options: VerifyOptions): P
   }
 
   const size = frontier.size
-  for (const head of heads.slice(nextHead))
-    if (head.treeSize > size && !readFailed)
+  const beyond = heads.slice(nextHead).filter((head) => head.treeSize > size)
+  const now = beyond.length > 0 && !readFailed && source.currentHead ? await source.currentHead() : size
+  const later = beyond.filter((head) => head.treeSize <= now)
+  if (later.length > 0)
+    notes.push(`${later.length} signed head(s) cover events appended after this verification read the log's head (${lastPosition}): not checked by it`)
+  for (const head of beyond)
+    if (head.treeSize > now && !readFailed)
       problems.add({
         position: source.dense ? size + 1 : null,
         check: 'truncation',

@@ -197,7 +197,7 @@ t.test('the raw verifier checks the tail: a duplicate id there, or one also in t
     const log = openRawLog(file)
     try {
       const rows = []
-      for await (const row of log.chainRows()) rows.push(row)
+      for await (const page of log.chainPages()) rows.push(...page.rows)
       return rows.filter((row) => !row.indexed).map((row) => row.position)
     } finally {
       log.close()
