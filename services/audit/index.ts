@@ -123,7 +123,7 @@ export const createAudit = async ({ config, store, logger, clock, integrity, met
   })
   scrub.start()
 
-  /** A reader for one export: the SQLite file itself (one snapshot, flat memory), else the store. */
+  /** A reader for one export: the SQLite file itself (a snapshot per page, flat memory), else the store. */
   const openExportReader = (): ExportReader & { close: () => void } =>
     config.store === 'sqlite' ? openRawLog(path.join(config.dataDir, eventsFileName)) : { ...store, head: () => store.head(), close: () => undefined }
 

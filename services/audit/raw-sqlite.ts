@@ -1,8 +1,8 @@
 // Read-only access to the SQLite log file itself, for verify, export and replay: a connection
 // of our own (never the store's), small page cache, and a bounded cache of stream names, so
-// memory stays flat however long the log. Its snapshot is one of two (RawSnapshot): one read
-// transaction for the whole read, or one per page, so that a long read beside a live writer does
-// not hold the WAL back (docs/ARCHITECTURE.md, section 3, "Reading beside the writer").
+// memory stays flat however long the log. A read transaction per page, not one for the whole
+// read, so that a long read beside a live writer does not hold the WAL back (docs/ARCHITECTURE.md,
+// section 3, "Reading beside the writer").
 // Statements and row decoding come from the store's own modules (sqlite-schema.ts,
 // sqlite-rows.ts), so a change of layout there reaches here.
 import Database from 'better-sqlite3'
@@ -36,19 +36,6 @@ export interface StreamRow {
   revision: number
   lastHash: string
 }
-
-/**
- * How long one snapshot of the file lasts:
- *   whole: one read transaction from open to close; appends made meanwhile are not seen (export,
- *     replay, the startup check).
- *   pages: one read transaction per page. No checkpoint can pass a reader's snapshot, so a read
- *     of minutes in one snapshot beside a live writer grows the WAL by every page written
- *     meanwhile (~40 MB a second under full ingest). Rows up to a head read once never change, so
- *     a verification bounded by that head reads them alike; what moves (a stream's revision and
- *     last hash, the event-id tail) is read in the same transaction as the rows it is compared
- *     with (chainPages).
- */
-export type RawSnapshot = 'whole' | 'pages'
 
 /** What a chain link needs of one stored event. */
 export interface ChainRow {
@@ -101,8 +88,15 @@ export interface ChainPage {
   carried?: StreamRow
 }
 
-export const openRawLog = (file: string, options: { snapshot?: RawSnapshot } = {}) => {
-  const snapshot = options.snapshot ?? 'whole'
+/**
+ * Opens the log read-only. Each page is read in a transaction of its own: no checkpoint can pass
+ * a reader's snapshot, so a read of minutes in one snapshot beside a live writer grew the WAL by
+ * every page written meanwhile (~40 MB a second under full ingest). Rows up to a head once read
+ * never change, so reads bounded by a head (by default the head at open) return what one
+ * snapshot would; what moves (a stream's revision and last hash, the event-id tail) is read in
+ * the same transaction as the rows it is compared with (chainPages).
+ */
+export const openRawLog = (file: string) => {
   let db: Database.Database
   try {
     db = new Database(file, { readonly: true, fileMustExist: true })
@@ -156,10 +150,8 @@ export const openRawLog = (file: string, options: { snapshot?: RawSnapshot } = {
     }
     return items
   }
-  // 'whole': one snapshot for the whole read; 'pages': `read` gives each page its own.
-  if (snapshot === 'whole') db.exec('BEGIN')
+  /** One page's read transaction. */
   const read = <T>(page: () => T): T => {
-    if (snapshot === 'whole') return page()
     // A read transaction takes its snapshot at its first read, inside `page`; ending it writes
     // nothing, so ROLLBACK ends it alike whether the page was read or met a damaged part.
     db.exec('BEGIN')
@@ -173,6 +165,10 @@ export const openRawLog = (file: string, options: { snapshot?: RawSnapshot } = {
       }
     }
   }
+
+  // The head a read without a bound stops at: the first such read's (the log as of then).
+  let firstHead: Position | undefined
+  const defaultTo = (): Position => (firstHead ??= read(() => sql.head.get() as number))
 
   const names = new Map<number, string>()
   const streamName = (id: number): string => {
@@ -214,15 +210,14 @@ export const openRawLog = (file: string, options: { snapshot?: RawSnapshot } = {
   }
 
   /** Rows with from < position <= to, in position order; yields to the event loop between pages. */
-  async function* items(from: Position = 0, to: Position = Number.MAX_SAFE_INTEGER): AsyncGenerator<RawItem> {
+  async function* items(from: Position = 0, to: Position = defaultTo()): AsyncGenerator<RawItem> {
     let after = from
     for (;;) {
       let page: RawItem[]
       try {
         page = read(() => checkFolds(sql.allPage.all(after, to, pageSize).map((row) => decode(row, streamName))))
       } catch (error) {
-        // `to` is finite when it matters: verify passes the head it read.
-        if (!isSqliteCorruption(error) || to === Number.MAX_SAFE_INTEGER) throw error
+        if (!isSqliteCorruption(error)) throw error
         yield* probe(after, to, error as Error)
         after = Math.min(after + pageSize, to)
         if (after >= to) return
@@ -243,7 +238,7 @@ export const openRawLog = (file: string, options: { snapshot?: RawSnapshot } = {
    */
   async function* readPages(options: { from?: Position; to?: Position } = {}): AsyncGenerator<RecordedEvent[]> {
     let after = options.from ?? 0
-    const to = options.to ?? Number.MAX_SAFE_INTEGER
+    const to = options.to ?? defaultTo()
     for (;;) {
       const events = read(() =>
         sql.allPageNamed.all(after, to, pageSize).map((row) => {
@@ -267,12 +262,16 @@ export const openRawLog = (file: string, options: { snapshot?: RawSnapshot } = {
     }
   }
 
-  /** One stream by revision (the UNIQUE (stream_id, revision) index). */
-  async function* streamItems(streamId: number, name: string): AsyncGenerator<RawItem> {
+  /** One stream by revision (the UNIQUE (stream_id, revision) index), up to the position `to`. */
+  async function* streamItems(streamId: number, name: string, to: Position): AsyncGenerator<RawItem> {
     let revision = 0
     for (;;) {
       const rows = read(() => sql.streamPage.all(streamId, revision, pageSize))
-      for (const row of rows) yield decode(row, () => name)
+      for (const row of rows) {
+        // Positions rise with revisions: the rows after `to` were appended after it.
+        if ((row[0] as number) > to) return
+        yield decode(row, () => name)
+      }
       if (rows.length < pageSize) return
       revision = (rows[rows.length - 1][2] as number) + 1
       await yieldToLoop()
@@ -318,9 +317,10 @@ export const openRawLog = (file: string, options: { snapshot?: RawSnapshot } = {
   }
 
   async function* readStream(name: string): AsyncGenerator<RecordedEvent> {
+    const to = defaultTo()
     const row = read(() => sql.streamByName.get(name))
     if (!row) return
-    for await (const item of streamItems(row.id, name)) if (item.event) yield item.event
+    for await (const item of streamItems(row.id, name, to)) if (item.event) yield item.event
   }
 
   const head = (): Position => read(() => sql.head.get() as number)
@@ -405,7 +405,6 @@ export const openRawLog = (file: string, options: { snapshot?: RawSnapshot } = {
     items,
     readAll,
     readPages,
-    streamItems,
     chainPages,
     readStream,
     head,
@@ -416,14 +415,7 @@ export const openRawLog = (file: string, options: { snapshot?: RawSnapshot } = {
     positionAt,
     close: () => {
       if (!db.open) return
-      try {
-        // A read transaction: ending it can only fail on a damaged file, which verify reports.
-        if (db.inTransaction) db.exec('COMMIT')
-      } catch (error) {
-        if (!isSqliteCorruption(error)) throw error
-      } finally {
-        db.close()
-      }
+      db.close()
     },
   }
 }

@@ -123,14 +123,14 @@ const structureProblems = (file: string): Problem[] =>
   sqliteIntegrityCheck(file).problems.map((line) => ({ position: null, check: 'sqlite' as const, message: `${path.basename(file)}: SQLite integrity_check: ${line}` }))
 
 /**
- * A data dir's SQLite log, read raw a page at a time (RawSnapshot 'pages': the service may be
- * writing it) up to the head read here; merkle.db (if any) only as hints and witnesses.
+ * A data dir's SQLite log, read raw a page at a time (the service may be writing it: openRawLog)
+ * up to the head read here; merkle.db (if any) only as hints and witnesses.
  * `sqliteCheck` adds SQLite's structural check of the file (synchronous, O(file): the CLI).
  */
 export const dataDirSource = (dataDir: string, options: { sqliteCheck?: boolean } = {}): VerifySource & { close: () => void } => {
   const file = path.join(dataDir, eventsFileName)
   const structure = options.sqliteCheck ? structureProblems(file) : []
-  const raw = openRawLog(file, { snapshot: 'pages' })
+  const raw = openRawLog(file)
   const side = openTreeFileReadOnly(path.join(dataDir, treeFileName))
   const saved = side?.checkpoint() ?? null
   let head: number
