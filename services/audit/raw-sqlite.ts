@@ -338,8 +338,8 @@ export const openRawLog = (file: string) => {
    * every entry) and be the streams table's (name, id) pairs, compared as a count and an
    * order-free sum of a 52-bit hash of each pair. False also when the index cannot be read; then
    * the caller looks each stream up to say which one it does not find. Both scans count the
-   * streams up to the highest id at their start, so that streams created meanwhile (a page at a
-   * time: RawSnapshot 'pages') are in neither sum.
+   * streams up to the highest id at their start, so that streams created meanwhile (each page is
+   * read in a snapshot of its own) are in neither sum.
    */
   const streamNameIndexSound = async (): Promise<boolean> => {
     try {
