@@ -174,10 +174,12 @@ export const storeSource = async (
   extras: { hint?: (index: number) => Buffer | undefined; witnesses?: () => HeadCandidate[] } = {},
 ): Promise<VerifySource> => {
   const head = await store.head()
+  const dense = store.kind !== 'eventstoredb'
   return {
-    dense: store.kind !== 'eventstoredb',
+    dense,
     heads: () => headsFrom(store.readStream(ledgerStream)),
-    currentHead: () => store.head(),
+    // A tree size counts events; only dense positions do too (EventStoreDB's are commit positions).
+    ...(dense ? { currentHead: () => store.head() } : {}),
     items: async function* () {
       for await (const event of store.readAll({ to: head })) yield { position: event.position, event }
     },
