@@ -150,7 +150,7 @@ export const openRawLog = (file: string) => {
     }
     return items
   }
-  /** One page's read transaction. */
+  /** One page's read transaction, for a page that runs more than one statement (a single statement is a transaction of its own). */
   const read = <T>(page: () => T): T => {
     // A read transaction takes its snapshot at its first read, inside `page`; ending it writes
     // nothing, so ROLLBACK ends it alike whether the page was read or met a damaged part.
@@ -168,7 +168,7 @@ export const openRawLog = (file: string) => {
 
   // The head a read without a bound stops at: the first such read's (the log as of then).
   let firstHead: Position | undefined
-  const defaultTo = (): Position => (firstHead ??= read(() => sql.head.get() as number))
+  const defaultTo = (): Position => (firstHead ??= sql.head.get() as number)
 
   const names = new Map<number, string>()
   const streamName = (id: number): string => {
@@ -266,7 +266,7 @@ export const openRawLog = (file: string) => {
   async function* streamItems(streamId: number, name: string, to: Position): AsyncGenerator<RawItem> {
     let revision = 0
     for (;;) {
-      const rows = read(() => sql.streamPage.all(streamId, revision, pageSize))
+      const rows = sql.streamPage.all(streamId, revision, pageSize)
       for (const row of rows) {
         // Positions rise with revisions: the rows after `to` were appended after it.
         if ((row[0] as number) > to) return
@@ -318,18 +318,18 @@ export const openRawLog = (file: string) => {
 
   async function* readStream(name: string): AsyncGenerator<RecordedEvent> {
     const to = defaultTo()
-    const row = read(() => sql.streamByName.get(name))
+    const row = sql.streamByName.get(name)
     if (!row) return
     for await (const item of streamItems(row.id, name, to)) if (item.event) yield item.event
   }
 
-  const head = (): Position => read(() => sql.head.get() as number)
+  const head = (): Position => sql.head.get() as number
 
   /** The highest stream id: streams rows are never renamed nor renumbered, so those up to it stay as they are. */
-  const streamIdsThrough = (): number => read(() => lastStreamId.get() as number)
+  const streamIdsThrough = (): number => lastStreamId.get() as number
 
   /** The stream id the stream-name index finds for `name` (what every read by stream goes through). */
-  const streamIdByName = (name: string): number | undefined => read(() => (sql.streamByName.get(name) as { id: number } | undefined)?.id)
+  const streamIdByName = (name: string): number | undefined => (sql.streamByName.get(name) as { id: number } | undefined)?.id
 
   /**
    * Whether the stream-name index finds every stream, from two scans instead of a lookup per
@@ -353,7 +353,7 @@ export const openRawLog = (file: string) => {
       // From '': streams have non-empty names (an empty one in the table alone would fail the sums).
       let previous = ''
       for (;;) {
-        const rows = read(() => byName.all(previous, namePage))
+        const rows = byName.all(previous, namePage)
         for (const [name, id] of rows) {
           if (compareUtf8(previous, name) >= 0) return false
           previous = name
@@ -367,7 +367,7 @@ export const openRawLog = (file: string) => {
       let tableSum = 0
       let tableCount = 0
       for (let after = 0; ; ) {
-        const rows = read(() => byId.all(after, through, namePage))
+        const rows = byId.all(after, through, namePage)
         for (const [id, name] of rows) {
           tableSum = (tableSum + pairHash(name, id)) % pairHashModulus
           tableCount += 1
@@ -384,7 +384,7 @@ export const openRawLog = (file: string) => {
   }
 
   /** Whether the row at `position` exists and can be read (throws SQLITE_CORRUPT when its page is damaged). */
-  const readable = (position: Position): boolean => read(() => sql.allPage.all(position - 1, position, 1).length === 1)
+  const readable = (position: Position): boolean => sql.allPage.all(position - 1, position, 1).length === 1
 
   /** Last position recorded at or before `instant` (recordedAt never decreases along the log). */
   const positionAt = (instant: string): Position =>

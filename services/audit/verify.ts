@@ -204,13 +204,14 @@ export const verifyLog = async (source: VerifySource, options: VerifyOptions): P
   }
 
   const size = frontier.size
-  const beyond = heads.slice(nextHead).filter((head) => head.treeSize > size)
-  const now = beyond.length > 0 && !readFailed && source.currentHead ? await source.currentHead() : size
+  // A read that failed has its own finding: the heads beyond it say nothing more.
+  const beyond = readFailed ? [] : heads.slice(nextHead).filter((head) => head.treeSize > size)
+  const now = beyond.length > 0 && source.currentHead ? await source.currentHead() : size
   const later = beyond.filter((head) => head.treeSize <= now)
   if (later.length > 0)
     notes.push(`${later.length} signed head(s) cover events appended after this verification read the log's head (${lastPosition}): not checked by it`)
   for (const head of beyond)
-    if (head.treeSize > now && !readFailed)
+    if (head.treeSize > now)
       problems.add({
         position: source.dense ? size + 1 : null,
         check: 'truncation',
