@@ -11,10 +11,13 @@ import type Database from 'better-sqlite3'
 import type { Statements } from './sqlite-schema.ts'
 import { isPackedEventId } from './sqlite-rows.ts'
 
-/** The tail is merged once it holds this share of the merged ids, within the bounds below. */
-const mergeShare = 16
-export const minimumTail = 4096
-const maximumTail = 32_768
+/**
+ * The tail is merged once it holds this many ids. A merge of random ids touches about every leaf of
+ * event_ids while that table is small (a leaf holds ~170 ids), so a merge costs about the same
+ * however few ids it carries: merging rarely, in large tails, is what keeps it cheap per id. The map
+ * of 32,768 ids is ~3 MB, and a crash leaves at most that many rows to read back at the next opening.
+ */
+export const tailMergedAt = 32_768
 
 /** An id as the writer handles it, from one test of its shape: the tail's key and the form it is stored in. */
 export interface StoredId {
@@ -75,15 +78,13 @@ export const createIdTail = (db: Database.Database, sql: Statements): IdTail => 
   const probe = (count: number) =>
     (probes[count] ??= db.prepare<(Buffer | string)[], number>(`SELECT 1 FROM event_ids WHERE event_id IN (${Array(count).fill('?').join(', ')}) LIMIT 1`).pluck())
   let head = 0
-  let start = 1
   let added: string[] = []
   let committedHead = 0
 
   const load = () => {
     ids.clear()
     head = sql.head.get() as number
-    start = (sql.mergedThrough.get() as number) + 1
-    for (const [key, position] of sql.tailIdsAfter.all(start - 1)) ids.set(key, position)
+    for (const [key, position] of sql.tailIdsAfter.all(sql.mergedThrough.get() as number)) ids.set(key, position)
     committedHead = head
   }
   load()
@@ -120,12 +121,11 @@ export const createIdTail = (db: Database.Database, sql: Statements): IdTail => 
     },
     afterCommit: () => {
       committedHead = head
-      if (ids.size < Math.min(maximumTail, Math.max(minimumTail, Math.floor((start - 1) / mergeShare)))) return
+      if (ids.size < tailMergedAt) return
       try {
         const merged = mergeIdTail(db, sql)
         // A group can only follow this merge, so every id in the map is now in event_ids.
         ids.clear()
-        start = merged + 1
         head = merged
         committedHead = merged
       } catch {

@@ -12,7 +12,7 @@ import { IdConflict } from '../../domain/errors.ts'
 import { openRawLog } from '../../services/audit/raw-sqlite.ts'
 import type { NewEvent } from '../../services/store/port.ts'
 import { eventIdProblems, sqliteIntegrityCheck } from '../../services/store/sqlite-corruption.ts'
-import { minimumTail } from '../../services/store/sqlite-id-tail.ts'
+import { tailMergedAt } from '../../services/store/sqlite-id-tail.ts'
 import { schemaVersion } from '../../services/store/sqlite-schema.ts'
 import { createSqliteStore } from '../../services/store/sqlite.ts'
 import { collect, errorOf, newEvent } from '../contract/helpers.ts'
@@ -102,7 +102,7 @@ for (const writer of ['inline', 'thread'] as const) {
     t.teardown(() => store.close())
     const first = newEvent({ n: 0 })
     await store.append('long-0', [first], 'no_stream')
-    const total = minimumTail + 200
+    const total = tailMergedAt + 200
     for (let from = 1; from < total; from += 500) {
       const events = Array.from({ length: Math.min(500, total - from) }, (_, index) => newEvent({ n: from + index }))
       await store.append(`long-${from}`, events, 'no_stream')
@@ -110,7 +110,7 @@ for (const writer of ['inline', 'thread'] as const) {
     const flags = indexedFlags(file)
     t.equal(flags.length, total)
     const merged = flags.filter((flag) => flag === 1).length
-    t.ok(merged >= minimumTail, `${merged} of ${total} rows merged without a close`)
+    t.ok(merged >= tailMergedAt, `${merged} of ${total} rows merged without a close`)
     t.same(flags.slice(0, merged).every((flag) => flag === 1) && flags.slice(merged).every((flag) => flag === 0), true, 'the unindexed rows are the suffix')
     t.equal((await store.append('long-0', [again(first)], 'no_stream')).idempotent, true, 'a merged id is still found')
   })
