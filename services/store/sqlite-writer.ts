@@ -16,7 +16,7 @@ import {
   type PreparedEvent,
   type RecordedIdentity,
 } from './append-rules.ts'
-import { currentHashVersion, eventHashOfCanonicalData, genesisHash } from './hashing.ts'
+import { canonicalMeta, currentHashVersion, eventHashOfCanonicalParts, genesisHash } from './hashing.ts'
 import type { AppendResult, ExpectedRevision } from './port.ts'
 import { toStoreError } from './sqlite-errors.ts'
 import { createIdTail, storedId, type StoredId } from './sqlite-id-tail.ts'
@@ -62,12 +62,13 @@ export const createSqliteWriter = (db: Database.Database): ((group: WriteRequest
     let prevHash = row?.last_hash ?? genesisHash
     const chained = prepared.map(({ event, dataJson }, index) => {
       const revision = current + 1 + index
-      const { hashVersion = currentHashVersion, ...given } = event.meta
-      const metaFields = { ...given, prevHash, hashVersion }
-      const recordedAt = recordedAts[index]
-      const hash = eventHashOfCanonicalData(prevHash, { id: event.id, type: event.type, stream, revision, occurredAt: event.occurredAt, recordedAt, meta: metaFields }, dataJson)
+      const hashVersion = event.meta.hashVersion ?? currentHashVersion
+      // The meta is stored as its canonical text, the same the hash covers: encoded once.
+      const meta = canonicalMeta(event.meta, prevHash, hashVersion)
+      const fields = { id: event.id, type: event.type, stream, revision, occurredAt: event.occurredAt, recordedAt: recordedAts[index] }
+      const hash = eventHashOfCanonicalParts(prevHash, fields, hashVersion, meta, dataJson)
       prevHash = hash
-      return { revision, hash, meta: JSON.stringify(metaFields) }
+      return { revision, hash, meta }
     })
     const nextRevision = current + prepared.length
     // A new stream's row is written once, already at its last revision and hash.
