@@ -8,6 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { BenchConfig } from './config.ts'
+import { seededLog } from './logs.ts'
 import type { PeerResult, PeerWorkload } from './peer-workloads.ts'
 import { runChild } from './processes.ts'
 import type { Figure } from './table.ts'
@@ -34,8 +35,18 @@ export const peerFigures = async (config: BenchConfig, work: string, log: (line:
     ;(runs[key] ??= []).push(run)
     log(`    ${key}: ${perSecond(run).toFixed(0)} events/s, ${run.appends} appends, ${run.commits ?? '?'} COMMITs${run.failed ? `, ${run.failed} failed (${run.firstFailure})` : ''}`)
   }
+  // Whole-log processing: our runner rebuilding every projection over the seeded 100k log, beside
+  // Emmett's consumer over as many facts of its own (emmett-consumer-child.ts).
+  const wholeLog = await seededLog(config.dir, 100_000, log)
+  const processing: { ours: { events: number; ms: number }[]; emmett: { events: number; ms: number }[] } = { ours: [], emmett: [] }
+  const rate = (run: { events: number; ms: number }) => run.events / (run.ms / 1000)
   for (let round = 1; round <= config.repeat; round++) {
     log(`  peers round ${round}`)
+    const rebuilt = await runChild<{ events: number; ms: number }>('rebuild-child.ts', [wholeLog.events, path.join(work, 'peer-rebuild-snapshots.db')])
+    const consumed = await runChild<{ events: number; ms: number }>('peers/emmett-consumer-child.ts', [file('emmett-consumer'), String(wholeLog.count)])
+    processing.ours.push(rebuilt)
+    processing.emmett.push(consumed)
+    log(`    ours whole log, every projection: ${rate(rebuilt).toFixed(0)} events/s (${rebuilt.events} events); emmett consumer, one processor: ${rate(consumed).toFixed(0)} events/s (${consumed.events} events)`)
     keep('ours single50 inline', await ours('single50', 'inline'))
     keep('ours single50 thread', await ours('single50', 'thread'))
     keep('ours single50 inline v7', await ours('single50', 'inline', 'v7'))
@@ -57,7 +68,16 @@ export const peerFigures = async (config: BenchConfig, work: string, log: (line:
   const singleV7 = bestOf('ours single50 inline v7')
   const emmettSingle = bestOf('emmett single50')
   const emmettBatch = bestOf('emmett batch100')
+  const best = (runs: { events: number; ms: number }[]) => runs.reduce((a, b) => (rate(b) > rate(a) ? b : a))
   return [
+    {
+      name: 'whole-log processing: our runner rebuilding every projection from zero (100k log)',
+      value: rate(best(processing.ours)),
+      unit: 'events/s',
+      ceiling: { name: `Emmett 0.42's consumer from the beginning, one processor folding pass/fail by region, batches of 1,000, as many facts (${best(processing.emmett).events}), same run`, value: rate(best(processing.emmett)) },
+      goal: { compare: '>=', target: 50 },
+      note: `rounds: ours ${processing.ours.map((run) => rate(run).toFixed(0)).join(' / ')}, Emmett ${processing.emmett.map((run) => rate(run).toFixed(0)).join(' / ')} events/s; ours reads the realistic seeded year (every fact type), Emmett its own sampling facts`,
+    },
     {
       name: 'concurrent durable single appends through the store port (50 in flight, random v4 ids)',
       value: perSecond(singleOurs.run),
