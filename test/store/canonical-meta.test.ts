@@ -75,3 +75,22 @@ t.test('the SQLite store keeps the canonical meta text, and its chain verifies f
     t.notOk('hash' in JSON.parse(text), `row ${index}: the given hash is not stored`)
   }
 })
+
+t.test('a meta JSON cannot hold refuses only its own append, naming the field; the rest of the group is written', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'targetwatch-canonical-meta-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  for (const writer of ['inline', 'thread'] as const) {
+    const store = createSqliteStore({ file: path.join(dir, `${writer}.db`), writer })
+    const fact = (meta: Record<string, unknown>) => ({ id: randomUUID(), type: 'SamplingBatchTested', occurredAt: '2020-03-11T02:00:00.000Z', data: { n: 1 }, meta: { principal: 'lab-1', requestId: 'r', schemaVersion: 1, ...meta } as unknown as EventMeta })
+    // Both appends go out before either is answered, so they share the writer's group.
+    const [bad, good] = await Promise.allSettled([store.append('bad', [fact({ weight: Number.NaN })], 'no_stream'), store.append('good', [fact({})], 'no_stream')])
+    t.equal(bad.status, 'rejected', `${writer}: the append with NaN in its meta is refused`)
+    if (bad.status === 'rejected') {
+      t.equal((bad.reason as Error).name, 'ValidationError', `${writer}: as a validation error`)
+      t.match((bad.reason as Error).message, /bad events\[0\]\.meta\.weight: NaN is not a finite number/, `${writer}: naming the append, the event and the field`)
+    }
+    t.equal(good.status, 'fulfilled', `${writer}: the other append of the group is written`)
+    t.equal(await store.head(), 1, `${writer}: one event in the log`)
+    await store.close()
+  }
+})
