@@ -63,3 +63,30 @@ export const canonicalJson = (value: unknown, path = 'value'): string => {
     throw error
   }
 }
+
+/**
+ * Whether JSON can hold `value` as canonicalJson encodes it (finite numbers, no functions, symbols
+ * or bigints, toJSON honoured), without building any text: a check cheap enough for every event's
+ * meta. canonicalJson(value, path) names what it cannot hold.
+ */
+export const isJsonValue = (value: unknown): boolean => {
+  if (value === null) return true
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return true
+    case 'number':
+      return Number.isFinite(value)
+    case 'object': {
+      const json = (value as { toJSON?: unknown }).toJSON
+      if (typeof json === 'function') return isJsonValue(json.call(value))
+      if (Array.isArray(value)) return value.every(isJsonValue)
+      const record = value as Record<string, unknown>
+      for (const key in record) if (Object.hasOwn(record, key) && !isJsonValue(record[key])) return false
+      return true
+    }
+    default:
+      return false
+  }
+}

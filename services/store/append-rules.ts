@@ -2,6 +2,7 @@
 // sqlite cannot drift apart: input checks, idempotent replay, expected revision, recordedAt.
 import { ConcurrencyError, IdConflict, ValidationError } from '../../domain/errors.ts'
 import { normalizeEventId } from './event-ids.ts'
+import { isJsonValue } from '../../domain/canonical-json.ts'
 import { canonicalJson, isHashVersion } from './hashing.ts'
 import type { AppendResult, ExpectedRevision, NewEvent } from './port.ts'
 
@@ -38,6 +39,16 @@ export const toIsoInstant = (text: string, where: string): string => {
   return new Date(time).toISOString()
 }
 
+/** canonicalJson's message for what JSON cannot hold in `value` ("meta.weight: NaN is not a finite number"). */
+const jsonProblemOf = (value: unknown, path: string): string => {
+  try {
+    canonicalJson(value, path)
+    return `${path}: cannot be encoded as JSON`
+  } catch (error) {
+    return (error as Error).message
+  }
+}
+
 const encodeData = (data: unknown, where: string): string => {
   try {
     return canonicalJson(data)
@@ -62,6 +73,9 @@ export const prepareAppend = (stream: string, events: NewEvent[], expected: Expe
     if (!isText(event.type)) throw new ValidationError(`${where}.type: must be a non-empty string`)
     if (typeof event.occurredAt !== 'string') throw new ValidationError(`${where}.occurredAt: must be a string`)
     if (typeof event.meta !== 'object' || event.meta === null) throw new ValidationError(`${where}.meta: must be an object`)
+    // The meta is hashed and stored as canonical JSON when the writer writes it: what JSON cannot
+    // hold (NaN, a function: only a caller in code can pass one) is refused here, before any write.
+    if (!isJsonValue(event.meta)) throw new ValidationError(`${where}.${jsonProblemOf(event.meta, 'meta')}`)
     if (event.meta.hashVersion !== undefined && !isHashVersion(event.meta.hashVersion))
       throw new ValidationError(`${where}.meta.hashVersion: ${String(event.meta.hashVersion)} is not a hash version (1 or 2)`)
     if (seen.has(event.id)) throw new IdConflict(event.id, `event ${event.id} appears twice in one append to ${stream}`)

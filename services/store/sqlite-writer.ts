@@ -6,7 +6,7 @@
 // anything else (disk, I/O) rolls back the whole group. The common append (new ids) costs one
 // stream lookup, one lookup of event_ids per 64 of its ids and its inserts.
 import type Database from 'better-sqlite3'
-import { DomainError, ValidationError } from '../../domain/errors.ts'
+import { DomainError } from '../../domain/errors.ts'
 import {
   checkExpectedRevision,
   expectedRevisionHolds,
@@ -38,15 +38,6 @@ export type GroupResult = { outcomes: WriteOutcome[] } | { failure: unknown }
 
 type StreamRow = { id: number; revision: number; last_hash: string }
 
-/** canonicalMeta, with what JSON cannot hold (NaN, a function: only a caller in code can pass one) refused as a ValidationError. */
-const metaText = (...[given, prevHash, hashVersion, where]: [...Parameters<typeof canonicalMeta>, string]): string => {
-  try {
-    return canonicalMeta(given, prevHash, hashVersion)
-  } catch (error) {
-    throw new ValidationError(`${where}.${(error as Error).message}`)
-  }
-}
-
 /**
  * Writes groups through `db`. `now` is the store clock's reading for the group (taken by the
  * store, so a writer thread needs no clock). Never throws: a failure of the group is its result.
@@ -73,8 +64,7 @@ export const createSqliteWriter = (db: Database.Database): ((group: WriteRequest
       const revision = current + 1 + index
       const hashVersion = event.meta.hashVersion ?? currentHashVersion
       // The meta is stored as its canonical text, the same the hash covers: encoded once.
-      // Before anything of this append is written, so a meta JSON cannot hold refuses only this append.
-      const meta = metaText(event.meta, prevHash, hashVersion, `${stream} events[${index}]`)
+      const meta = canonicalMeta(event.meta, prevHash, hashVersion)
       const fields = { id: event.id, type: event.type, stream, revision, occurredAt: event.occurredAt, recordedAt: recordedAts[index] }
       const hash = eventHashOfCanonicalParts(prevHash, fields, hashVersion, meta, dataJson)
       prevHash = hash

@@ -137,6 +137,23 @@ export const appendContract = (t: Test, { name, open, densePositions }: Contract
     t.equal(verifyStreamChain(read), null, 'the chain holds')
   })
 
+  t.test(`${name}: a meta JSON cannot hold is refused before anything is written, naming the field`, async (t) => {
+    const store = await open(t)
+    const stream = freshStream('bad-meta')
+    const headBefore = await store.head()
+    const good = newEvent()
+    // Only a caller in code can pass these (HTTP bodies are JSON): NaN, Infinity, a function, a bigint.
+    for (const [field, value, what] of [['weight', Number.NaN, 'NaN is not a finite number'], ['cap', Number.POSITIVE_INFINITY, 'Infinity is not a finite number'], ['nested', { deep: [1, () => 1] }, 'a function cannot be encoded'], ['big', 1n, 'a bigint cannot be encoded']] as const) {
+      const bad = newEvent({ n: 1 }, { meta: { ...good.meta, [field]: value } as typeof good.meta })
+      const error = await errorOf(store.append(stream, [good, bad], 'no_stream'))
+      t.ok(error instanceof ValidationError, `${field}: ValidationError`)
+      t.match((error as Error).message, new RegExp(`events\\[1\\]\\.meta\\.${field}(\\.deep\\[1\\])?: ${what}`), `${field}: names the event and the field`)
+    }
+    t.same(await collect(store.readStream(stream)), [], 'nothing of the append was written')
+    t.equal(await store.head(), headBefore, 'the head did not move')
+    t.equal((await store.append(stream, [good], 'no_stream')).nextRevision, 0, 'the stream is still new: its first append goes through')
+  })
+
   t.test(`${name}: appends after close are refused with StoreUnavailable`, async (t) => {
     const store = await open(t)
     await store.close()

@@ -1,7 +1,7 @@
 // Canonical JSON: the bytes every hash chain and attestation is computed over, so any change to
 // them would make every recorded log fail verification.
 import t from 'tap'
-import { canonicalJson } from '../../domain/canonical-json.ts'
+import { canonicalJson, isJsonValue } from '../../domain/canonical-json.ts'
 
 t.test('keys sorted recursively by UTF-16 code units, no whitespace', async (t) => {
   t.equal(canonicalJson({ b: 1, a: { d: [3, { z: true, y: null }], c: '区' } }), '{"a":{"c":"区","d":[3,{"y":null,"z":true}]},"b":1}')
@@ -54,4 +54,20 @@ t.test('agrees with JSON.stringify of every leaf joined in sorted key order, for
     if (canonicalJson(value) !== reference(value)) differing.push(value)
   }
   t.same(differing.slice(0, 3), [], 'no generated value encodes differently')
+})
+
+t.test('isJsonValue says true exactly where canonicalJson encodes without refusing', async (t) => {
+  const values: unknown[] = [
+    null, 'text', true, 0, -1.5, [], {}, { a: [1, { b: 'c' }] }, { skipped: undefined }, [undefined], new Date(0), { toJSON: () => ({ fine: 1 }) },
+    Number.NaN, Number.NEGATIVE_INFINITY, () => 1, Symbol('s'), 1n, { a: { b: [1, Number.NaN] } }, [() => 1], { toJSON: () => Number.NaN },
+  ]
+  for (const value of values) {
+    let encodes = true
+    try {
+      canonicalJson(value)
+    } catch {
+      encodes = false
+    }
+    t.equal(isJsonValue(value), encodes, `${String(typeof value)} ${encodes ? 'encodes' : 'is refused'}`)
+  }
 })
