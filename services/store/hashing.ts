@@ -5,7 +5,7 @@
 // schemaVersion, correlation, prevHash, hashVersion). Each event's meta.hashVersion names its
 // version (absent: 1, logs written before v2), so old logs still verify under the rules they used.
 import { hash } from 'node:crypto'
-import { canonicalJson } from '../../domain/canonical-json.ts'
+import { canonicalJson, canonicalJsonMerged } from '../../domain/canonical-json.ts'
 import type { EventMeta, RecordedEvent } from './port.ts'
 
 export { canonicalJson }
@@ -40,29 +40,13 @@ export interface HashedFields {
 // crypto.hash: one call, no Hash object (about half the time of createHash for inputs this size).
 const sha256Hex = (text: string): string => hash('sha256', text, 'hex')
 
-/** The meta fields canonicalMeta sets itself, whatever the given meta holds. */
-const setMetaFields = new Set(['hash', 'prevHash', 'hashVersion'])
-
 /**
  * canonicalJson of an event's meta as it is recorded: every field of `given` but its hash, with
  * `prevHash` and `hashVersion` set. This is the meta a v2 hash covers, and the text the SQLite store
- * keeps. It is encoded from `given` directly: copying it with object spreads first cost three times
- * the encoding (the copies are slow objects to read).
+ * keeps; it is encoded from `given` directly (canonicalJsonMerged), not from a copy.
  */
-export const canonicalMeta = (given: Partial<EventMeta> | undefined, prevHash: string, hashVersion: HashVersion): string => {
-  const record = (given ?? {}) as Record<string, unknown>
-  const keys = Object.keys(record).filter((key) => !setMetaFields.has(key))
-  keys.push('prevHash', 'hashVersion')
-  // Default sort compares UTF-16 code units, the order RFC 8785 prescribes (as canonicalJson).
-  keys.sort()
-  let out = '{'
-  for (const key of keys) {
-    const value = key === 'prevHash' ? prevHash : key === 'hashVersion' ? hashVersion : record[key]
-    if (value === undefined) continue
-    out += (out.length === 1 ? '' : ',') + JSON.stringify(key) + ':' + canonicalJson(value, `meta.${key}`)
-  }
-  return `${out}}`
-}
+export const canonicalMeta = (given: Partial<EventMeta> | undefined, prevHash: string, hashVersion: HashVersion): string =>
+  canonicalJsonMerged(given ?? {}, { hash: undefined, prevHash, hashVersion }, 'meta')
 
 const hashHead = (prevHash: string, fields: Omit<HashedFields, 'data' | 'meta'>): string =>
   `${JSON.stringify(prevHash)},${JSON.stringify(fields.id)},${JSON.stringify(fields.type)},${JSON.stringify(fields.stream)},${canonicalJson(fields.revision, 'revision')},${JSON.stringify(fields.occurredAt)}`
