@@ -24,8 +24,10 @@ port.on('message', (message: WriterRequest) => {
     let db: Database.Database | undefined
     try {
       db = openDatabase(file)
+      // The writer's own settings first (sqlite-writer.ts), then the PRAGMAs set so far, which may change them.
+      const writeGroup = createSqliteWriter(db)
       for (const source of pragmas) db.pragma(source)
-      opened.set(conn, { db, writeGroup: createSqliteWriter(db) })
+      opened.set(conn, { db, writeGroup })
       return reply({ conn, id, kind: 'value', value: 'ready' })
     } catch (error) {
       db?.close()

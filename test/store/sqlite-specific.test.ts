@@ -10,7 +10,7 @@ import { ConcurrencyError, StoreUnavailable } from '../../domain/errors.ts'
 import { verifyStreamChain } from '../../services/store/hashing.ts'
 import type { RecordedEvent } from '../../services/store/port.ts'
 import { createSqliteStore } from '../../services/store/sqlite.ts'
-import { schemaVersion, walSizeLimit } from '../../services/store/sqlite-schema.ts'
+import { checkpointPages, schemaVersion, walSizeLimit } from '../../services/store/sqlite-schema.ts'
 import Database from 'better-sqlite3'
 import { collect, errorOf, newEvent, newEvents } from '../contract/helpers.ts'
 
@@ -171,6 +171,21 @@ for (const writer of writers) {
     t.equal(await store.head(), events.length, 'nothing written twice')
   })
 }
+
+for (const writer of writers)
+  t.test(`the write connection checkpoints every checkpointPages pages, not SQLite's default 1,000 (${writer} writer)`, async (t) => {
+    const file = tempFile(t)
+    const store = openStore(t, file, writer)
+    t.equal(await store.writerPragma('wal_autocheckpoint'), checkpointPages, 'set on the connection that commits the groups')
+    const walBytes = () => fs.statSync(`${file}-wal`).size
+    const padding = 'x'.repeat(3000)
+    // ~3,000 pages: past SQLite's default interval, short of ours.
+    for (let round = 0; round < 20; round++)
+      await store.append(`ckpt-${round}`, Array.from({ length: 200 }, (_, n) => newEvent({ n, padding })), 'no_stream')
+    t.ok(walBytes() > 2_000 * 4096, `the WAL holds every page since the start (${(walBytes() / 1048576).toFixed(1)} MB): no checkpoint ran at 1,000`)
+    t.ok(walBytes() < checkpointPages * 4096, 'and it is short of one checkpoint of ours')
+    t.ok(walSizeLimit > checkpointPages * 4120, 'a WAL of one checkpoint is reused at its restart, not cut back (journal_size_limit)')
+  })
 
 for (const writer of writers)
   t.test(`a WAL grown behind a long reader is cut back to walSizeLimit once it restarts (${writer} writer)`, async (t) => {

@@ -9,6 +9,7 @@ import { prepareAppend } from '../../services/store/append-rules.ts'
 import { threadWriter, writerThreads } from '../../services/store/sqlite-writer-thread.ts'
 import type { GroupResult, WriteRequest } from '../../services/store/sqlite-writer.ts'
 import { createSqliteStore } from '../../services/store/sqlite.ts'
+import { checkpointPages } from '../../services/store/sqlite-schema.ts'
 import { collect, newEvents } from '../contract/helpers.ts'
 
 const write = (writer: ReturnType<typeof threadWriter>, group: WriteRequest[]) =>
@@ -73,6 +74,8 @@ t.test('a writer thread that dies answers 503 for what it held; the next writes 
   await first.append('s', newEvents(1), 'no_stream')
   await second.append('s', newEvents(1), 'no_stream')
   await first.writerPragma('synchronous = NORMAL')
+  // A PRAGMA the writer itself sets at opening (sqlite-writer.ts): the one set since wins again.
+  await first.writerPragma('wal_autocheckpoint = 500')
   const dying = writerThreads().current
   t.ok(dying, 'a thread runs')
   const started = writerThreads().started
@@ -86,6 +89,8 @@ t.test('a writer thread that dies answers 503 for what it held; the next writes 
   t.equal(writerThreads().started, started + 1, 'on one new thread')
   t.equal(await first.writerPragma('synchronous'), 1, "the first store's PRAGMA was set again on it")
   t.equal(await second.writerPragma('synchronous'), 2, "the second store's connection keeps its own")
+  t.equal(await first.writerPragma('wal_autocheckpoint'), 500, "the first store's checkpoint interval is its own again, not the writer's default")
+  t.equal(await second.writerPragma('wal_autocheckpoint'), checkpointPages, "the second store's is the writer's")
   const log = await collect(first.readAll())
   t.same(log.map((e) => e.position), log.map((_, i) => i + 1), 'dense positions')
 })
