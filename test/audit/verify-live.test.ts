@@ -42,6 +42,19 @@ const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`
 /** 1,000 pages between checkpoints (4 MB) and a commit: far from all that is written meanwhile. */
 const walBound = 8 * 1048576
 
+/**
+ * The store's writer, checkpointing every 1,000 pages (SQLite's default) instead of the store's
+ * checkpointPages (~64 MB): what is tested is that the raw reader lets checkpoints pass it, which
+ * a small interval shows with little written.
+ */
+const liveWriter = async (t: Test, file: string) => {
+  const store = createSqliteStore({ file })
+  t.teardown(() => store.close())
+  await store.writerPragma('wal_autocheckpoint = 1000')
+  t.equal(await store.writerPragma('wal_autocheckpoint'), 1000, 'the writer checkpoints every 1,000 pages here')
+  return store
+}
+
 t.test('a chain page carries the stream the page before ended in, as its own transaction reads it', { skip }, async (t) => {
   const file = path.join(tempDir(t), 'events.db')
   const store = createSqliteStore({ file })
@@ -102,8 +115,7 @@ t.test('a read without a bound stops at the head of its start; head() is the hea
 t.test('a verification beside a live writer: the WAL stays small, the sound log verifies', { skip }, async (t) => {
   const dir = tempDir(t)
   const file = path.join(dir, 'events.db')
-  const store = createSqliteStore({ file })
-  t.teardown(() => store.close())
+  const store = await liveWriter(t, file)
   await populate(store)
   const before = await store.head()
 
@@ -141,8 +153,7 @@ t.test('a verification beside a live writer: the WAL stays small, the sound log 
 
 t.test('an export beside a live writer: the WAL stays small, the export is the log as of its start', { skip }, async (t) => {
   const file = path.join(tempDir(t), 'events.db')
-  const store = createSqliteStore({ file })
-  t.teardown(() => store.close())
+  const store = await liveWriter(t, file)
   await populate(store)
   const before = await store.head()
   const raw = openRawLog(file)
