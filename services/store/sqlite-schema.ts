@@ -68,6 +68,9 @@ const schema = `
  */
 export const checkpointPages = 16_384
 
+/** The PRAGMA that sets it, for every connection that writes as the store's writer does (and the bench's ceilings). */
+export const checkpointPragma = `wal_autocheckpoint = ${checkpointPages}`
+
 /**
  * Bytes of WAL file left on disk once the WAL restarts (PRAGMA journal_size_limit). While a
  * reader holds one snapshot (a scrub holds one for its whole run, ~15 s at 1M events) no

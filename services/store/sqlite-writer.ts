@@ -20,7 +20,7 @@ import { canonicalMeta, currentHashVersion, eventHashOfCanonicalParts, genesisHa
 import type { AppendResult, ExpectedRevision } from './port.ts'
 import { toStoreError } from './sqlite-errors.ts'
 import { createIdTail, storedId, type StoredId } from './sqlite-id-tail.ts'
-import { checkpointPages, prepareStatements } from './sqlite-schema.ts'
+import { checkpointPragma, prepareStatements } from './sqlite-schema.ts'
 import { encodeFold } from '../../projections/compact-facts.ts'
 
 /** One append as the writer receives it: validated and canonicalised already (prepareAppend). */
@@ -44,7 +44,7 @@ type StreamRow = { id: number; revision: number; last_hash: string }
  */
 export const createSqliteWriter = (db: Database.Database): ((group: WriteRequest[], now: string) => GroupResult) => {
   // Only the connection that writes the groups checkpoints on commit (sqlite-schema.ts).
-  db.pragma(`wal_autocheckpoint = ${checkpointPages}`)
+  db.pragma(checkpointPragma)
   const sql = prepareStatements(db)
 
   const tail = createIdTail(db, sql)

@@ -1,10 +1,10 @@
 // Child process: the batch-ingest ceiling. Writes the rows the service wrote (events after
 // `after`, the streams they created or advanced) into a copy of the same log with raw
 // better-sqlite3 statements, 1,000 events per transaction, on the store's own connection
-// settings (WAL, synchronous=FULL) and its writer's checkpoint interval (checkpointPages), so the
+// settings (WAL, synchronous=FULL) and its writer's checkpoint interval (checkpointPragma), so the
 // ceiling checkpoints as rarely as the store does. Usage: raw-insert-child.ts <written.db> <copy.db> <after>
 import Database from 'better-sqlite3'
-import { checkpointPages, openDatabase } from '../../services/store/sqlite-schema.ts'
+import { checkpointPragma, openDatabase } from '../../services/store/sqlite-schema.ts'
 
 const [writtenFile, copyFile, after] = process.argv.slice(2)
 const written = new Database(writtenFile, { readonly: true })
@@ -21,7 +21,7 @@ for (const event of events) {
 written.close()
 
 const db = openDatabase(copyFile)
-db.pragma(`wal_autocheckpoint = ${checkpointPages}`)
+db.pragma(checkpointPragma)
 const marks = (count: number) => Array.from({ length: count }, () => '?').join(', ')
 const insertStream = db.prepare(`INSERT INTO streams VALUES (${marks(streamColumns.length)})`)
 const otherColumns = streamColumns.filter((name) => name !== 'id')

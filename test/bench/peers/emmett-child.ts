@@ -2,7 +2,7 @@
 // (@event-driven-io/emmett-sqlite, on node-sqlite3), called directly, in one of two setups:
 //   ambient: one connection for the whole process (connectionOptions: { singleton: true,
 //     connection }), WAL and PRAGMA synchronous = FULL set on it: the best its docs allow; and
-//     our writer's checkpoint interval (PRAGMA wal_autocheckpoint = checkpointPages), so both
+//     our writer's checkpoint interval (checkpointPragma), so both
 //     stores checkpoint as rarely.
 //     Concurrent appends on it nest into one open transaction (its withTransaction counts
 //     nesting), so an append can resolve before the COMMIT that makes it durable.
@@ -13,7 +13,7 @@ import fs from 'node:fs'
 import { getSQLiteEventStore, sqliteConnection } from '@event-driven-io/emmett-sqlite'
 import sqlite3 from 'sqlite3'
 import { peerFact, runPeerWorkload, type PeerWorkload } from '../peer-workloads.ts'
-import { checkpointPages } from '../../../services/store/sqlite-schema.ts'
+import { checkpointPragma } from '../../../services/store/sqlite-schema.ts'
 
 const [fileName, workload, seconds, setup] = process.argv.slice(2)
 // Counted on node-sqlite3 itself, under Emmett: the COMMITs it ran (how many fsyncs its acknowledged
@@ -35,7 +35,7 @@ for (const suffix of ['', '-wal', '-shm']) fs.rmSync(fileName + suffix, { force:
 const connection = setup === 'ambient' ? sqliteConnection({ fileName }) : undefined
 if (connection) {
   await connection.command('PRAGMA synchronous = FULL')
-  await connection.command(`PRAGMA wal_autocheckpoint = ${checkpointPages}`)
+  await connection.command(`PRAGMA ${checkpointPragma}`)
 }
 const store = getSQLiteEventStore({ fileName, ...(connection ? { connectionOptions: { singleton: true, connection } } : {}) })
 await store.schema.migrate()
